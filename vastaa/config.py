@@ -1,0 +1,34 @@
+"""Settings, read once from the environment (``VASTAA_*``) and passed down explicitly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_path
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCALES = ("fi", "tr", "en")
+
+
+def default_data_dir() -> Path:
+    return user_data_path("vastaa", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in docs/operations.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(env_prefix="VASTAA_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    default_locale: str = "en"
+    session_hours: int = 12
+    secure_cookies: bool = False
+    ingest_batch_size: int = 1000
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file inside ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'vastaa.db'}"

@@ -1,0 +1,47 @@
+"""The exception tree of Vastaa.
+
+::
+
+    VastaaError
+    ├── RetryableError          try again later (a database hiccup, a platform time-out)
+    └── PermanentError          retrying will not help; a person must look
+        ├── InvalidEventError   an event does not follow the canonical format
+        ├── NotFoundError       the thing asked for does not exist
+        ├── PermissionDenied    the user may not do this
+        └── AuthenticationError wrong credentials or token
+"""
+
+from __future__ import annotations
+
+
+class VastaaError(Exception):
+    """Base of every error Vastaa raises on purpose."""
+
+
+class RetryableError(VastaaError):
+    """A transient failure: the same call may succeed later."""
+
+
+class PermanentError(VastaaError):
+    """A failure that retrying cannot fix."""
+
+
+class InvalidEventError(PermanentError):
+    """An event that does not follow the canonical format; ``position`` is its index."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(f"event {position}: {reason}")
+        self.position = position
+        self.reason = reason
+
+
+class NotFoundError(PermanentError):
+    """The requested object does not exist."""
+
+
+class PermissionDenied(PermanentError):
+    """The user's role does not allow this action."""
+
+
+class AuthenticationError(PermanentError):
+    """Wrong username, password or token."""

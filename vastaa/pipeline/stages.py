@@ -1,0 +1,352 @@
+"""Stages 1–4 of an ingestion round: channels, what is known, classification, authors."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from vastaa.channels.models import Channel
+from vastaa.customers.models import Author, Customer
+from vastaa.db import bulk_insert, new_id, one_of
+from vastaa.messages.models import Message, MessageRevision, Tombstone, content_hash
+from vastaa.pipeline.events import AuthorRef, ChannelRef, DeleteEvent, Event, MessageEvent
+from vastaa.pipeline.placing import place, relink, write
+from vastaa.pipeline.records import (
+    ChannelKey,
+    Edit,
+    EventResult,
+    Known,
+    KnownMessage,
+    MessageKey,
+    PendingOutbound,
+    Plan,
+)
+
+AuthorKey = tuple[uuid.UUID, str]
+
+__all__ = ["classify", "load_known", "place", "relink", "resolve_authors", "resolve_channels"]
+__all__ += ["write"]
+
+
+# 1. channels ---------------------------------------------------------------------------------
+
+
+def resolve_channels(
+    session: Session, refs: Sequence[ChannelRef], *, now: datetime
+) -> dict[ChannelKey, uuid.UUID]:
+    wanted = {(ref.platform, ref.account): ref for ref in refs}
+    keys = tuple_(Channel.platform, Channel.account)
+    query = select(Channel.platform, Channel.account, Channel.id).where(keys.in_(list(wanted)))
+    found: dict[ChannelKey, uuid.UUID] = {(p, a): i for p, a, i in session.execute(query)}
+    missing = [ref for key, ref in wanted.items() if key not in found]
+    if missing:
+        rows = [_channel_row(ref, now) for ref in missing]
+        bulk_insert(session, Channel.__table__, rows)
+        found.update({(r["platform"], r["account"]): r["id"] for r in rows})
+    return found
+
+
+def _channel_row(ref: ChannelRef, now: datetime) -> dict[str, object]:
+    return {
+        "id": new_id(),
+        "platform": ref.platform,
+        "account": ref.account,
+        "name": ref.name or f"{ref.platform}: {ref.account}",
+        "staffed": bool(ref.staffed),
+        "created_at": now,
+    }
+
+
+def channel_of(event: Event, channels: dict[ChannelKey, uuid.UUID]) -> uuid.UUID:
+    return channels[(event.channel.platform, event.channel.account)]
+
+
+# 2. what is known ----------------------------------------------------------------------------
+
+
+def load_known(
+    session: Session, round_: list[tuple[int, Event]], channels: dict[ChannelKey, uuid.UUID]
+) -> Known:
+    by_channel: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for _, event in round_:
+        by_channel[channel_of(event, channels)].append(event.external_id)
+    known = Known()
+    for channel_id, external_ids in by_channel.items():
+        known.messages.update(_known_messages(session, channel_id, external_ids))
+        known.tombstones.update(_tombstones(session, channel_id, external_ids))
+    known.revision_hashes = _revision_hashes(session, round_, channels, known)
+    known.pending = _pending_outbound(session, round_, channels, known)
+    return known
+
+
+def _known_messages(
+    session: Session, channel_id: uuid.UUID, external_ids: list[str]
+) -> dict[MessageKey, KnownMessage]:
+    query = select(
+        Message.external_id,
+        Message.id,
+        Message.content_hash,
+        Message.created_at,
+        Message.edited_at,
+        Message.deleted_at,
+        Message.text,
+    ).where(Message.channel_id == channel_id, one_of(session, Message.external_id, external_ids))
+    return {
+        (channel_id, ext): KnownMessage(id_, hash_, edited or created, deleted is not None, text)
+        for ext, id_, hash_, created, edited, deleted, text in session.execute(query)
+    }
+
+
+def _tombstones(
+    session: Session, channel_id: uuid.UUID, external_ids: list[str]
+) -> dict[MessageKey, datetime]:
+    query = select(Tombstone.external_id, Tombstone.deleted_at).where(
+        Tombstone.channel_id == channel_id, one_of(session, Tombstone.external_id, external_ids)
+    )
+    return {(channel_id, ext): deleted_at for ext, deleted_at in session.execute(query)}
+
+
+def _revision_hashes(
+    session: Session,
+    round_: list[tuple[int, Event]],
+    channels: dict[ChannelKey, uuid.UUID],
+    known: Known,
+) -> set[tuple[uuid.UUID, str]]:
+    changed = [
+        stored.id
+        for _, event in round_
+        if isinstance(event, MessageEvent)
+        and (stored := known.messages.get((channel_of(event, channels), event.external_id)))
+        and stored.content_hash != content_hash(event.text)
+    ]
+    if not changed:
+        return set()
+    query = select(MessageRevision.message_id, MessageRevision.content_hash).where(
+        MessageRevision.message_id.in_(changed)
+    )
+    return {(message_id, hash_) for message_id, hash_ in session.execute(query)}
+
+
+def _pending_outbound(
+    session: Session,
+    round_: list[tuple[int, Event]],
+    channels: dict[ChannelKey, uuid.UUID],
+    known: Known,
+) -> dict[uuid.UUID, list[PendingOutbound]]:
+    wanted = {
+        channel_of(event, channels)
+        for _, event in round_
+        if isinstance(event, MessageEvent)
+        and event.direction == "outbound"
+        and (channel_of(event, channels), event.external_id) not in known.messages
+    }
+    if not wanted:
+        return {}
+    query = select(
+        Message.channel_id,
+        Message.id,
+        Message.client_ref,
+        Message.parent_external_id,
+        Message.content_hash,
+    ).where(
+        Message.channel_id.in_(wanted),
+        Message.external_id.is_(None),
+        Message.direction == "outbound",
+        Message.delivery.in_(("pending", "sent")),
+    )
+    pending: dict[uuid.UUID, list[PendingOutbound]] = defaultdict(list)
+    for channel_id, *fields in session.execute(query):
+        pending[channel_id].append(PendingOutbound(*fields))
+    return pending
+
+
+# 3. classification ---------------------------------------------------------------------------
+
+
+def classify(
+    round_: list[tuple[int, Event]], channels: dict[ChannelKey, uuid.UUID], known: Known
+) -> Plan:
+    plan = Plan()
+    claimed: set[uuid.UUID] = set()
+    for position, event in round_:
+        key = (channel_of(event, channels), event.external_id)
+        stored = known.messages.get(key)
+        if isinstance(event, DeleteEvent):
+            _classify_delete(plan, position, key, event, stored, known)
+        elif stored is not None:
+            _classify_update(plan, position, event, stored, known)
+        elif (echo := _match_echo(event, known.pending.get(key[0], []), claimed)) is not None:
+            claimed.add(echo)
+            plan.echoes.append((echo, event))
+            plan.results.append(EventResult(position, "echo", echo))
+        else:
+            plan.new.append((position, event))
+    return plan
+
+
+def _classify_delete(
+    plan: Plan,
+    position: int,
+    key: MessageKey,
+    event: DeleteEvent,
+    stored: KnownMessage | None,
+    known: Known,
+) -> None:
+    message_id = stored.id if stored else None
+    if key in known.tombstones:
+        plan.results.append(EventResult(position, "duplicate", message_id))
+        return
+    plan.deletes.append((key[0], event, stored))
+    plan.results.append(EventResult(position, "deleted", message_id))
+
+
+def _classify_update(
+    plan: Plan, position: int, event: MessageEvent, stored: KnownMessage, known: Known
+) -> None:
+    hash_ = content_hash(event.text)
+    if hash_ == stored.content_hash or (stored.id, hash_) in known.revision_hashes:
+        plan.results.append(EventResult(position, "duplicate", stored.id))
+        return
+    plan.edits.append(Edit(stored, event, current=event.version_at >= stored.version_at))
+    plan.results.append(EventResult(position, "revised", stored.id))
+
+
+def _match_echo(
+    event: MessageEvent, pending: list[PendingOutbound], claimed: set[uuid.UUID]
+) -> uuid.UUID | None:
+    """An outbound message we sent comes back: match by client ref, else by parent and text."""
+    if event.direction != "outbound":
+        return None
+    open_ = [p for p in pending if p.id not in claimed]
+    if event.client_ref:
+        for candidate in open_:
+            if candidate.client_ref == event.client_ref:
+                return candidate.id
+    hash_ = content_hash(event.text)
+    for candidate in open_:
+        same_parent = candidate.parent_external_id == event.parent_id
+        if same_parent and candidate.content_hash == hash_:
+            return candidate.id
+    return None
+
+
+# 4. authors ----------------------------------------------------------------------------------
+
+
+def resolve_authors(
+    session: Session,
+    events: Sequence[MessageEvent],
+    channels: dict[ChannelKey, uuid.UUID],
+    *,
+    now: datetime,
+) -> dict[AuthorKey, tuple[uuid.UUID, uuid.UUID | None]]:
+    """Author (and customer) ids for every author of ``events``; profiles kept up to date."""
+    latest: dict[AuthorKey, AuthorRef] = {}
+    inbound: set[AuthorKey] = set()
+    for event in events:
+        key = (channel_of(event, channels), event.author.id)
+        latest[key] = event.author
+        if event.direction == "inbound":
+            inbound.add(key)
+    found = _load_authors(session, latest)
+    _refresh_profiles(session, latest, found, now=now)
+    missing = [key for key in latest if key not in found]
+    if missing:
+        found.update(_create_authors(session, missing, latest, inbound, now=now))
+    return {key: (author_id, customer_id) for key, (author_id, customer_id, _) in found.items()}
+
+
+AuthorRow = tuple[uuid.UUID, uuid.UUID | None, tuple[str, str, int, bool]]
+
+
+def _load_authors(
+    session: Session, wanted: dict[AuthorKey, AuthorRef]
+) -> dict[AuthorKey, AuthorRow]:
+    by_channel: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for channel_id, external_id in wanted:
+        by_channel[channel_id].append(external_id)
+    found: dict[AuthorKey, AuthorRow] = {}
+    for channel_id, external_ids in by_channel.items():
+        query = select(
+            Author.external_id,
+            Author.id,
+            Author.customer_id,
+            Author.handle,
+            Author.display_name,
+            Author.followers,
+            Author.verified,
+        ).where(Author.channel_id == channel_id, one_of(session, Author.external_id, external_ids))
+        for ext, id_, customer_id, *profile in session.execute(query):
+            found[(channel_id, ext)] = (id_, customer_id, tuple(profile))  # type: ignore[arg-type]
+    return found
+
+
+def _profile(ref: AuthorRef) -> tuple[str, str, int, bool]:
+    return (ref.handle, ref.name, ref.followers, ref.verified)
+
+
+def _refresh_profiles(
+    session: Session,
+    latest: dict[AuthorKey, AuthorRef],
+    found: dict[AuthorKey, AuthorRow],
+    *,
+    now: datetime,
+) -> None:
+    changed = [
+        {"id": row[0], **_author_fields(latest[key]), "updated_at": now}
+        for key, row in found.items()
+        if row[2] != _profile(latest[key])
+    ]
+    if changed:
+        session.execute(update(Author), changed)
+
+
+def _author_fields(ref: AuthorRef) -> dict[str, object]:
+    return {
+        "handle": ref.handle,
+        "display_name": ref.name,
+        "followers": ref.followers,
+        "verified": ref.verified,
+    }
+
+
+def _create_authors(
+    session: Session,
+    missing: list[AuthorKey],
+    latest: dict[AuthorKey, AuthorRef],
+    inbound: set[AuthorKey],
+    *,
+    now: datetime,
+) -> dict[AuthorKey, AuthorRow]:
+    """New authors; one who writes to us is a customer, our own accounts are not."""
+    customers: list[dict[str, object]] = []
+    authors: list[dict[str, object]] = []
+    created: dict[AuthorKey, AuthorRow] = {}
+    for channel_id, external_id in missing:
+        ref = latest[(channel_id, external_id)]
+        author_id = new_id()
+        customer_id = new_id() if (channel_id, external_id) in inbound else None
+        if customer_id is not None:
+            name = ref.name or ref.handle or ref.id
+            customers.append({"id": customer_id, "display_name": name, "created_at": now})
+        authors.append(
+            {
+                "id": author_id,
+                "channel_id": channel_id,
+                "external_id": external_id,
+                "customer_id": customer_id,
+                "created_at": now,
+                "updated_at": now,
+                **_author_fields(ref),
+            }
+        )
+        created[(channel_id, external_id)] = (author_id, customer_id, _profile(ref))
+    if customers:
+        bulk_insert(session, Customer.__table__, customers)
+    bulk_insert(session, Author.__table__, authors)
+    return created
