@@ -23,9 +23,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
     default_locale: str = "en"
+    timezone: str = "Europe/Helsinki"
     session_hours: int = 12
     secure_cookies: bool = False
     ingest_batch_size: int = 1000
+    api_max_events: int = 5000
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

@@ -1,0 +1,220 @@
+"""The ``vastaa`` command. Each command builds what it needs from the settings; nothing at import."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import webbrowser
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from vastaa import schema
+from vastaa.accounts import service as accounts
+from vastaa.accounts.models import ROLES
+from vastaa.clock import utcnow
+from vastaa.config import LOCALES, Settings
+from vastaa.db import make_engine, make_sessionmaker, transaction
+from vastaa.errors import PermanentError
+from vastaa.pipeline.events import json_schema
+from vastaa.pipeline.files import FileReport, ingest_stream
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _ready_engine(settings: Settings) -> Any:
+    """The configured database, brought up to the newest schema."""
+    engine = make_engine(settings.resolved_database_url())
+    schema.upgrade(engine)
+    return engine
+
+
+@click.group()
+@click.version_option(package_name="vastaa")
+def main() -> None:
+    """Vastaa, the self-hosted social media customer-care desk."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings()
+    _ready_engine(settings).dispose()
+    click.echo(f"Database is up to date: {_safe_url(settings.resolved_database_url())}")
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for printing."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web app (the database is migrated first)."""
+    settings = _settings()
+    _run_server(settings, _ready_engine(settings), host=host, port=port)
+
+
+def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from vastaa.app import create_app
+
+    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def ingest(file: IO[bytes], as_json: bool) -> None:
+    """Ingest canonical events from a JSON-lines FILE ('-' reads standard input).
+
+    Bad lines are reported on stderr with their line number and reason; good lines are kept.
+    The exit status is 1 when any line was rejected.
+    """
+    settings = _settings()
+    engine = _ready_engine(settings)
+    report = _ingest_with_progress(file, settings, engine)
+    engine.dispose()
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
+        click.echo(f"{report.accepted} events stored ({counts or 'none'}); "
+                   f"{len(report.rejected)} lines rejected")
+    if report.rejected:
+        sys.exit(1)
+
+
+def _ingest_with_progress(file: IO[bytes], settings: Settings, engine: Any) -> FileReport:
+    def on_error(line: int, reason: str) -> None:
+        click.echo(f"\nline {line}: {reason}", err=True)
+
+    size = _size_of(file)
+    with click.progressbar(length=size or 1, label="Ingesting", file=sys.stderr) as bar:
+
+        def lines() -> Iterator[bytes]:
+            for line in file:
+                bar.update(len(line))
+                yield line
+
+        return ingest_stream(
+            lines(),
+            make_sessionmaker(engine),
+            clock=utcnow,
+            batch_size=settings.ingest_batch_size,
+            on_error=on_error,
+        )
+
+
+def _size_of(file: IO[bytes]) -> int:
+    try:
+        return Path(file.name).stat().st_size
+    except (OSError, AttributeError, TypeError):
+        return 0
+
+
+@main.group()
+def user() -> None:
+    """Manage the people who use the desk."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), default="agent", show_default=True)
+@click.option("--name", "display_name", default="", help="Display name (default: username).")
+@click.option("--locale", type=click.Choice(LOCALES), default="en", show_default=True)
+@click.password_option(
+    "--password", envvar="VASTAA_NEW_PASSWORD", help="Prompted for when not given."
+)
+def user_add(username: str, role: str, display_name: str, locale: str, password: str) -> None:
+    """Add a user who can log in to the web app."""
+    settings = _settings()
+    engine = _ready_engine(settings)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            accounts.add_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                now=utcnow(),
+                display_name=display_name,
+                locale=locale,
+            )
+    except PermanentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added {role} {username!r}.")
+
+
+@main.group()
+def token() -> None:
+    """API tokens for POST /api/v1/events and other API calls."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+def token_create(username: str, name: str) -> None:
+    """Create an API token for USERNAME and print it (it is shown only once)."""
+    from sqlalchemy import select
+
+    from vastaa.accounts.models import User
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    with transaction(make_sessionmaker(engine)) as session:
+        found = session.scalar(select(User).where(User.username == username))
+        if found is None:
+            raise click.ClickException(f"no user named {username!r}")
+        click.echo(accounts.create_api_token(session, user=found, name=name, now=utcnow()))
+
+
+@main.command("schema")
+def print_schema() -> None:
+    """Print the JSON Schema of the canonical event (docs/event.schema.json)."""
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+def demo(port: int, no_browser: bool) -> None:
+    """Start a demo: a fresh database with a week of Kide's social media, served locally."""
+    from vastaa.demo.scenario import load
+
+    settings = _settings()
+    folder = settings.data_dir / "demo"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'demo.db'}"})
+    engine = _ready_engine(settings)
+    with transaction(make_sessionmaker(engine)) as session:
+        loaded = load(session, now=utcnow())
+    url = f"http://127.0.0.1:{port}/"
+    click.echo(f"Demo database: {folder / 'demo.db'} ({loaded.messages} messages)")
+    click.echo(f"Open {url} and log in as:")
+    for login in loaded.logins:
+        click.echo(f"  {login.username:<8} {login.password:<14} ({login.role})")
+    if not no_browser:
+        threading.Timer(1.5, webbrowser.open, args=(url,)).start()
+    _run_server(settings, engine, host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Read-only queries behind the conversation page."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from vastaa.conversations.models import Conversation
+from vastaa.customers.models import Author
+from vastaa.errors import NotFoundError
+from vastaa.messages.models import Message
+
+OTHER_CONVERSATIONS = 20
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    conversation: Conversation
+    root: Message | None
+    messages: list[Message]
+    identities: list[Author]
+    others: list[Conversation]
+
+
+def conversation_page(session: Session, conversation_id: uuid.UUID) -> ConversationPage:
+    conversation = session.scalar(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .options(
+            joinedload(Conversation.channel),
+            joinedload(Conversation.author),
+            joinedload(Conversation.customer),
+            joinedload(Conversation.assignee),
+        )
+    )
+    if conversation is None:
+        raise NotFoundError(f"conversation {conversation_id}")
+    messages = thread_messages(session, conversation.id)
+    return ConversationPage(
+        conversation=conversation,
+        root=_root(session, conversation, messages),
+        messages=messages,
+        identities=_identities(session, conversation),
+        others=_others(session, conversation),
+    )
+
+
+def _with_details() -> tuple[object, ...]:
+    return (selectinload(Message.author), selectinload(Message.revisions))
+
+
+def thread_messages(session: Session, conversation_id: uuid.UUID) -> list[Message]:
+    """The conversation's messages in the order they were written, edits included."""
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .options(*_with_details())  # type: ignore[arg-type]
+        .order_by(Message.created_at, Message.id)
+    )
+    return list(session.scalars(query))
+
+
+def _root(session: Session, conversation: Conversation, messages: list[Message]) -> Message | None:
+    """The post that started the thread, when it is not one of the conversation's own."""
+    if any(message.external_id == conversation.thread_key for message in messages):
+        return None
+    query = (
+        select(Message)
+        .where(
+            Message.channel_id == conversation.channel_id,
+            Message.external_id == conversation.thread_key,
+        )
+        .options(*_with_details())  # type: ignore[arg-type]
+    )
+    return session.scalar(query)
+
+
+def _identities(session: Session, conversation: Conversation) -> list[Author]:
+    if conversation.customer_id is None:
+        return []
+    query = (
+        select(Author)
+        .where(Author.customer_id == conversation.customer_id)
+        .options(joinedload(Author.channel))
+        .order_by(Author.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def _others(session: Session, conversation: Conversation) -> list[Conversation]:
+    """The same person's other conversations, on every channel (R9)."""
+    if conversation.customer_id is None:
+        return []
+    query = (
+        select(Conversation)
+        .where(
+            Conversation.customer_id == conversation.customer_id,
+            Conversation.id != conversation.id,
+        )
+        .options(joinedload(Conversation.channel))
+        .order_by(Conversation.last_message_at.desc())
+        .limit(OTHER_CONVERSATIONS)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,157 @@
+"""The built-in demo scenario: a week in the life of the Kide care team (scenario.json, our own
+writing in Finnish, Turkish and English), turned into canonical events relative to now."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vastaa.accounts.service import add_user
+from vastaa.customers.models import Author
+from vastaa.customers.service import link_authors
+from vastaa.pipeline.events import Event, parse_event
+from vastaa.pipeline.ingest import ingest
+
+SCENARIO = Path(__file__).with_name("scenario.json")
+DEMO_USERS = (
+    ("aino", "Aino Laine", "agent", "fi"),
+    ("mert", "Mert Yılmaz", "supervisor", "tr"),
+    ("admin", "Demo Admin", "admin", "en"),
+)
+
+
+@cache
+def scenario() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SCENARIO.read_text(encoding="utf-8"))
+    return data
+
+
+def scenario_events(now: datetime) -> list[Event]:
+    """Every message, edit and deletion of the scenario, oldest first."""
+    data = scenario()
+    items: list[tuple[datetime, dict[str, Any]]] = []
+    for record in data["messages"]:
+        items.extend(_events_of(record, data, now))
+    items.sort(key=lambda item: item[0])
+    return [parse_event(event, n) for n, (_, event) in enumerate(items)]
+
+
+def _ago(now: datetime, minutes: int) -> datetime:
+    return now - timedelta(minutes=minutes)
+
+
+def _events_of(
+    record: dict[str, Any], data: dict[str, Any], now: datetime
+) -> list[tuple[datetime, dict[str, Any]]]:
+    channel = data["channels"][record["channel"]]
+    created = _ago(now, record["minutes_ago"])
+    base = _message_event(record, data, channel, created)
+    events = [(created, base)]
+    for edit in record.get("edits", []):
+        edited = _ago(now, edit["minutes_ago"])
+        events.append((edited, {**base, "text": edit["text"], "edited_at": edited.isoformat()}))
+    if "deleted_minutes_ago" in record:
+        deleted = _ago(now, record["deleted_minutes_ago"])
+        events.append((deleted, _delete_event(record, channel, deleted)))
+    return events
+
+
+def _message_event(
+    record: dict[str, Any], data: dict[str, Any], channel: dict[str, Any], created: datetime
+) -> dict[str, Any]:
+    author = data["authors"][record["author"]]
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "external_id": record["id"],
+        "kind": record["kind"],
+        "direction": record["direction"],
+        "public": record["public"],
+        "author": {
+            "id": author["id"],
+            "handle": author.get("handle", ""),
+            "name": author.get("name", ""),
+            "followers": author.get("followers", 0),
+            "verified": author.get("verified", False),
+        },
+        "text": record["text"],
+        "created_at": created.isoformat(),
+        "lang": record.get("lang"),
+        "raw": {"scenario": record},
+    }
+    if record.get("thread") and record["thread"] != record["id"]:
+        event["thread_id"] = record["thread"]
+    for key, target in (("parent", "parent_id"), ("url", "url"), ("rating", "rating")):
+        if record.get(key) is not None:
+            event[target] = record[key]
+    return event
+
+
+def _delete_event(record: dict[str, Any], channel: dict[str, Any], at: datetime) -> dict[str, Any]:
+    return {
+        "type": "delete",
+        "channel": channel,
+        "external_id": record["id"],
+        "deleted_at": at.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    events: int
+    messages: int
+    logins: list[DemoLogin]
+
+
+def load(session: Session, *, now: datetime) -> LoadedScenario:
+    """Ingest the scenario through the one ingestion path, link customers, add demo users."""
+    events = scenario_events(now)
+    results = ingest(session, events, now=now)
+    _link_customers(session)
+    logins = []
+    for username, name, role, locale in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        add_user(
+            session,
+            username=username,
+            password=password,
+            role=role,
+            now=now,
+            display_name=name,
+            locale=locale,
+        )
+        logins.append(DemoLogin(username, password, role))
+    created = sum(1 for result in results if result.status == "created")
+    return LoadedScenario(len(events), created, logins)
+
+
+def _link_customers(session: Session) -> None:
+    """Authors that the scenario marks as one person across channels become one customer."""
+    people: dict[str, list[str]] = {}
+    for author in scenario()["authors"].values():
+        if author.get("customer"):
+            people.setdefault(author["customer"], []).append(author["id"])
+    for external_ids in people.values():
+        rows = session.execute(
+            select(Author.id, Author.customer_id).where(Author.external_id.in_(external_ids))
+        ).all()
+        customer_ids = [customer for _, customer in rows if customer is not None]
+        if len(rows) > 1 and customer_ids:
+            author_ids: list[uuid.UUID] = [author_id for author_id, _ in rows]
+            link_authors(session, customer_id=customer_ids[0], author_ids=author_ids)

@@ -1,0 +1,88 @@
+"""Reading canonical events from a JSON-lines file, for ``vastaa ingest``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+Lines = Iterable[bytes] | BinaryIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from vastaa.clock import Clock
+from vastaa.db import transaction
+from vastaa.errors import InvalidEventError
+from vastaa.pipeline.events import Event, parse_event_json
+from vastaa.pipeline.ingest import ingest
+
+
+@dataclass
+class FileReport:
+    """What happened to a file: counts per status and every rejected line with its reason."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return sum(self.counts.values())
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "accepted": self.accepted,
+            "counts": self.counts,
+            "rejected": [{"line": line, "reason": reason} for line, reason in self.rejected],
+        }
+
+
+def read_lines(stream: Lines) -> Iterator[tuple[int, bytes]]:
+    """Numbered non-blank lines (numbering starts at 1, as editors show it)."""
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            yield number, line
+
+
+def parse_lines(
+    lines: Iterable[tuple[int, bytes]], on_error: Callable[[int, str], None]
+) -> Iterator[tuple[int, Event]]:
+    for number, line in lines:
+        try:
+            yield number, parse_event_json(line, number)
+        except InvalidEventError as error:
+            on_error(number, error.reason)
+
+
+def batches(items: Iterable[tuple[int, Event]], size: int) -> Iterator[list[Event]]:
+    batch: list[Event] = []
+    for _, event in items:
+        batch.append(event)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest_stream(
+    stream: Lines,
+    sessions: sessionmaker[Session],
+    *,
+    clock: Clock,
+    batch_size: int,
+    on_error: Callable[[int, str], None] = lambda line, reason: None,
+    on_batch: Callable[[int], None] = lambda count: None,
+) -> FileReport:
+    """Good lines are stored (a transaction per batch); bad lines are reported, never fatal."""
+    report = FileReport()
+
+    def reject(line: int, reason: str) -> None:
+        report.rejected.append((line, reason))
+        on_error(line, reason)
+
+    for batch in batches(parse_lines(read_lines(stream), reject), batch_size):
+        with transaction(sessions) as session:
+            for result in ingest(session, batch, now=clock()):
+                report.counts[result.status] = report.counts.get(result.status, 0) + 1
+        on_batch(len(batch))
+    return report

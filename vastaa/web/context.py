@@ -1,0 +1,36 @@
+"""What every request may need, built once by ``create_app`` and found on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from vastaa.clock import Clock
+from vastaa.config import Settings
+from vastaa.db import transaction
+from vastaa.web.templating import Templates
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    templates: Templates
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The request is the boundary: it commits, services never do."""
+        with transaction(self.sessions) as session:
+            yield session
+
+
+def app_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
