@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa import schema
+from vastaa.config import Settings
 from vastaa.db import make_engine, make_sessionmaker
 from vastaa.models import Base
 
@@ -90,3 +92,62 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+# The web app and the fixed cast of users --------------------------------------------------
+
+CAST = {
+    "aino": ("agent", "fi"),
+    "mert": ("supervisor", "tr"),
+    "ada": ("admin", "en"),
+}
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def cast(sessions: sessionmaker[Session], now: datetime) -> dict[str, uuid.UUID]:
+    """An agent (Finnish), a supervisor (Turkish) and an admin (English)."""
+    from vastaa.accounts.service import add_user
+    from vastaa.db import transaction
+
+    ids = {}
+    with transaction(sessions) as session:
+        for username, (role, locale) in CAST.items():
+            user = add_user(
+                session, username=username, password=PASSWORD, role=role, now=now, locale=locale
+            )
+            ids[username] = user.id
+    return ids
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", default_locale="en")
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings, now: datetime) -> Iterator[TestClient]:
+    from vastaa.app import create_app
+
+    app = create_app(settings, engine=engine, clock=lambda: now)
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Log in through the real form; returns the session's CSRF token."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    inbox = client.get("/")
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', inbox.text)
+    assert csrf is not None
+    return csrf.group(1)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, distinct, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from vastaa.channels.models import Channel
@@ -101,7 +101,7 @@ class FilterOptions:
 def filter_options(session: Session) -> FilterOptions:
     channels = session.execute(select(Channel.id, Channel.name).order_by(Channel.name)).all()
     languages = session.scalars(
-        select(distinct(Conversation.lang)).where(Conversation.lang.is_not(None))
+        select(Conversation.lang).distinct().where(Conversation.lang.is_not(None))
     ).all()
     return FilterOptions(
         [(id_, name) for id_, name in channels], sorted(lang for lang in languages if lang)
