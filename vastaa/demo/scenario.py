@@ -120,10 +120,20 @@ class LoadedScenario:
 
 
 def load(session: Session, *, now: datetime) -> LoadedScenario:
-    """Ingest the scenario through the one ingestion path, link customers, add demo users."""
-    events = scenario_events(now)
-    results = ingest(session, events, now=now)
+    """The whole demo: the scenario's messages and the demo users."""
+    created = load_messages(session, now=now)
+    return LoadedScenario(len(scenario_events(now)), created, add_demo_users(session, now=now))
+
+
+def load_messages(session: Session, *, now: datetime) -> int:
+    """Ingest the scenario through the one ingestion path and link the customers it names."""
+    results = ingest(session, scenario_events(now), now=now)
     _link_customers(session)
+    return sum(1 for result in results if result.status == "created")
+
+
+def add_demo_users(session: Session, *, now: datetime) -> list[DemoLogin]:
+    """An agent, a supervisor and an admin, each with a fresh random password."""
     logins = []
     for username, name, role, locale in DEMO_USERS:
         password = secrets.token_urlsafe(9)
@@ -137,8 +147,7 @@ def load(session: Session, *, now: datetime) -> LoadedScenario:
             locale=locale,
         )
         logins.append(DemoLogin(username, password, role))
-    created = sum(1 for result in results if result.status == "created")
-    return LoadedScenario(len(events), created, logins)
+    return logins
 
 
 def _link_customers(session: Session) -> None:

@@ -1,0 +1,108 @@
+"""Real-browser tests: the app served by uvicorn on 127.0.0.1, driven by Playwright in Debian's
+Chromium (``chromium`` on PATH, or ``VASTAA_CHROMIUM``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import NOW, PASSWORD
+from vastaa.accounts.service import add_user
+from vastaa.app import create_app
+from vastaa.config import Settings
+from vastaa.db import make_engine, make_sessionmaker, transaction
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("VASTAA_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Chromium is not installed: scripts/test installs Debian's chromium package")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    sessions: sessionmaker[Session]
+
+
+@pytest.fixture
+def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    database = tmp_path / "browser.db"
+    shutil.copy(sqlite_template, database)
+    engine = make_engine(f"sqlite:///{database}")
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
+        add_user(session, username="aino", password=PASSWORD, role="agent", now=NOW, locale="fi")
+    app = create_app(Settings(data_dir=tmp_path), engine=engine)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", sessions)
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="fi-FI")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+LogIn = Callable[[str], None]
+
+
+@pytest.fixture
+def log_in(page: Page, live_server: LiveServer) -> LogIn:
+    def run(username: str) -> None:
+        page.goto(f"{live_server.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+
+    return run
