@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from vastaa.pipeline.events import Event, parse_event
 from tests.conftest import NOW
+from vastaa.pipeline.events import Event, parse_event
 
 FACEBOOK = {"platform": "facebook", "account": "kidesuomi", "name": "Kide Suomi", "staffed": True}
 X = {"platform": "x", "account": "KideHome"}
@@ -30,9 +30,15 @@ def message(external_id: str, **fields: Any) -> dict[str, Any]:
     return event
 
 
-def delete(external_id: str, minutes: int = 30, channel: dict[str, Any] = FACEBOOK) -> dict[str, Any]:
-    return {"type": "delete", "channel": channel, "external_id": external_id,
-            "deleted_at": at(minutes)}
+def delete(
+    external_id: str, minutes: int = 30, channel: dict[str, Any] = FACEBOOK
+) -> dict[str, Any]:
+    return {
+        "type": "delete",
+        "channel": channel,
+        "external_id": external_id,
+        "deleted_at": at(minutes),
+    }
 
 
 def events(*items: dict[str, Any]) -> list[Event]:

@@ -77,9 +77,7 @@ def test_user_add_and_token_create(env: dict[str, str]) -> None:
     added = runner.invoke(
         main, ["user", "add", "aino", "--role", "agent", "--password", "long enough pw"], env=env
     )
-    again = runner.invoke(
-        main, ["user", "add", "aino", "--password", "long enough pw"], env=env
-    )
+    again = runner.invoke(main, ["user", "add", "aino", "--password", "long enough pw"], env=env)
     weak = runner.invoke(main, ["user", "add", "mert", "--password", "short"], env=env)
     token = runner.invoke(main, ["token", "create", "aino"], env=env)
 

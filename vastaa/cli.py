@@ -1,4 +1,4 @@
-"""The ``vastaa`` command. Each command builds what it needs from the settings; nothing at import."""
+"""The ``vastaa`` command. Each command builds what it needs from the settings at run time."""
 
 from __future__ import annotations
 
@@ -95,8 +95,10 @@ def ingest(file: IO[bytes], as_json: bool) -> None:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items()))
-        click.echo(f"{report.accepted} events stored ({counts or 'none'}); "
-                   f"{len(report.rejected)} lines rejected")
+        click.echo(
+            f"{report.accepted} events stored ({counts or 'none'}); "
+            f"{len(report.rejected)} lines rejected"
+        )
     if report.rejected:
         sys.exit(1)
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -115,10 +115,11 @@ def one_of(
     return column.in_(values)
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows with the same keys: COPY on PostgreSQL, executemany on SQLite."""
     if not rows:
         return
+    table = cast(Table, model.__table__)
     columns = list(rows[0])
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -128,7 +129,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     values = [tuple(f(row[c]) for f, c in zip(convert, columns, strict=True)) for row in rows]
     marks = ", ".join("?" * len(columns))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    connection.exec_driver_sql(sql, values)  # type: ignore[arg-type]
+    connection.exec_driver_sql(sql, values)
 
 
 def _copy_rows(dbapi: Any, table: Table, columns: list[str], rows: list[dict[str, Any]]) -> None:

@@ -34,9 +34,7 @@ def test_log_in_open_the_inbox_and_a_conversation(
     expect(page.locator("aside.customer h2")).to_have_text("Asiakas")
 
 
-def test_a_wrong_password_keeps_you_on_the_login_page(
-    page: Page, live_server: LiveServer
-) -> None:
+def test_a_wrong_password_keeps_you_on_the_login_page(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/")
     page.fill("#username", "aino")
     page.fill("#password", "not the password")

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.browser
 PAYLOADS = [
     "<script>window.__pwned = 'script'</script>",
     "<img src=x onerror=\"window.__pwned='img'\">",
-    "\"><svg onload=\"window.__pwned='svg'\">",
+    '"><svg onload="window.__pwned=\'svg\'">',
     "<a href=\"javascript:window.__pwned='link'\">click me</a>",
     "<iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>",
-    "<div hx-get=\"/logout\" hx-trigger=\"load\">htmx</div>",
+    '<div hx-get="/logout" hx-trigger="load">htmx</div>',
     "{{ 7*7 }} {% raw %}",
     "<style>body{display:none}</style>",
 ]
@@ -35,7 +35,9 @@ def hostile_events() -> list[Any]:
             message(
                 f"x{n}",
                 text=f"Payload {n}: {payload}",
-                url="javascript:window.__pwned='url'" if n % 2 else "data:text/html,<script>x</script>",
+                url="javascript:window.__pwned='url'"
+                if n % 2
+                else "data:text/html,<script>x</script>",
                 author={"id": f"u{n}", "name": payload, "handle": f"h{n}<b>"},
                 lang="en",
             )

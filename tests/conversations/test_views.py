@@ -19,7 +19,11 @@ from vastaa.db import transaction
 
 def conversation_id(sessions: sessionmaker[Session], thread: str) -> str:
     with sessions() as session:
-        return str(session.scalars(select(Conversation.id).where(Conversation.thread_key == thread)).first())
+        return str(
+            session.scalars(
+                select(Conversation.id).where(Conversation.thread_key == thread)
+            ).first()
+        )
 
 
 def test_the_thread_shows_in_order_with_our_replies(
@@ -29,18 +33,35 @@ def test_the_thread_shows_in_order_with_our_replies(
     ingest_items(
         sessions,
         now,
-        message("p1", kind="post", direction="outbound", author=page_author, text="Black Friday!",
-                created_at=at(-60)),
-        message("c2", thread_id="p1", parent_id="c1", text="Second: still leaking", created_at=at(-5)),
+        message(
+            "p1",
+            kind="post",
+            direction="outbound",
+            author=page_author,
+            text="Black Friday!",
+            created_at=at(-60),
+        ),
+        message(
+            "c2", thread_id="p1", parent_id="c1", text="Second: still leaking", created_at=at(-5)
+        ),
         message("c1", thread_id="p1", parent_id="p1", text="First: it leaks", created_at=at(-30)),
-        message("r1", thread_id="p1", parent_id="c1", direction="outbound", author=page_author,
-                text="Sorry! We will replace it.", created_at=at(-20)),
+        message(
+            "r1",
+            thread_id="p1",
+            parent_id="c1",
+            direction="outbound",
+            author=page_author,
+            text="Sorry! We will replace it.",
+            created_at=at(-20),
+        ),
     )
     login(client, "ada")
 
     html = client.get(f"/conversations/{conversation_id(sessions, 'p1')}").text
 
-    order = [html.index(t) for t in ("Black Friday!", "First: it leaks", "Sorry! We will", "Second:")]
+    order = [
+        html.index(t) for t in ("Black Friday!", "First: it leaks", "Sorry! We will", "Second:")
+    ]
     assert order == sorted(order)
     assert "In reply to" in html
 
@@ -72,12 +93,19 @@ def test_the_customer_panel_shows_the_person_on_every_channel(
         sessions,
         now,
         message("c1", text="Order late", author={"id": "fb-jere", "name": "Jere"}),
-        message("x1", channel=X, kind="mention", text="@KideHome order late!!",
-                author={"id": "x-jere", "handle": "jere_k"}),
+        message(
+            "x1",
+            channel=X,
+            kind="mention",
+            text="@KideHome order late!!",
+            author={"id": "x-jere", "handle": "jere_k"},
+        ),
     )
     with transaction(sessions) as session:
         authors = session.scalars(select(Author)).all()
-        link_authors(session, customer_id=authors[0].customer_id, author_ids=[a.id for a in authors])
+        link_authors(
+            session, customer_id=authors[0].customer_id, author_ids=[a.id for a in authors]
+        )
     login(client, "ada")
 
     html = client.get(f"/conversations/{conversation_id(sessions, 'c1')}").text
@@ -94,7 +122,9 @@ def test_changing_the_status_needs_the_csrf_token(
     csrf = login(client, "aino")
 
     refused = client.post(f"/conversations/{case}/status", data={"status": "resolved"})
-    accepted = client.post(f"/conversations/{case}/status", data={"status": "resolved", "csrf_token": csrf})
+    accepted = client.post(
+        f"/conversations/{case}/status", data={"status": "resolved", "csrf_token": csrf}
+    )
 
     assert refused.status_code == 403
     assert accepted.status_code == 200

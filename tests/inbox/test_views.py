@@ -19,10 +19,22 @@ def seed(sessions: sessionmaker[Session], now: datetime) -> None:
         sessions,
         now,
         message("c1", text="Kahvinkeitin vuotaa", lang="fi", created_at=at(-50)),
-        message("c2", text="Siparişim nerede?", lang="tr", created_at=at(-10),
-                author={"id": "fb-u-2", "name": "Ayşe Kaya"}),
-        message("x1", text="Where is my order?", lang="en", channel=X, kind="mention",
-                created_at=at(-30), author={"id": "x-u-1", "handle": "jere"}),
+        message(
+            "c2",
+            text="Siparişim nerede?",
+            lang="tr",
+            created_at=at(-10),
+            author={"id": "fb-u-2", "name": "Ayşe Kaya"},
+        ),
+        message(
+            "x1",
+            text="Where is my order?",
+            lang="en",
+            channel=X,
+            kind="mention",
+            created_at=at(-30),
+            author={"id": "x-u-1", "handle": "jere"},
+        ),
     )
 
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/events: a token, a result per event, 422 naming each bad one, nothing half-written."""
+"""POST /api/v1/events: a token, a result per event, 422 naming each bad one, nothing half done."""
 
 from __future__ import annotations
 
@@ -63,8 +63,10 @@ def test_malformed_events_are_named_and_nothing_is_written(
 def test_a_body_that_is_not_json_is_a_clear_422(
     client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    headers = {"Authorization": f"Bearer {api_token(sessions, now)}",
-               "Content-Type": "application/json"}
+    headers = {
+        "Authorization": f"Bearer {api_token(sessions, now)}",
+        "Content-Type": "application/json",
+    }
 
     response = client.post("/api/v1/events", content=b"{nope", headers=headers)
 

@@ -40,9 +40,7 @@ def by_external_id(sessions: sessionmaker[Session], external_id: str) -> Message
 def test_a_new_message_is_stored_with_its_channel_author_customer_and_conversation(
     sessions: sessionmaker[Session], now: datetime
 ) -> None:
-    assert run(sessions, now, message("c1", text="Kahvinkeitin vuotaa!", lang="fi")) == [
-        "created"
-    ]
+    assert run(sessions, now, message("c1", text="Kahvinkeitin vuotaa!", lang="fi")) == ["created"]
 
     stored = by_external_id(sessions, "c1")
     assert stored.text == "Kahvinkeitin vuotaa!"
@@ -51,7 +49,11 @@ def test_a_new_message_is_stored_with_its_channel_author_customer_and_conversati
     assert stored.direction == "inbound" and stored.lang == "fi"
     with sessions() as session:
         channel = session.scalars(select(Channel)).one()
-        assert (channel.platform, channel.account, channel.staffed) == ("facebook", "kidesuomi", True)
+        assert (channel.platform, channel.account, channel.staffed) == (
+            "facebook",
+            "kidesuomi",
+            True,
+        )
         author = session.scalars(select(Author)).one()
         assert (author.handle, author.followers) == ("matti.v", 312)
         customer = session.scalars(select(Customer)).one()
@@ -176,8 +178,14 @@ def test_one_conversation_per_customer_per_thread(
         message("c1", parent_id="p1", thread_id="p1"),
         message("c2", parent_id="p1", thread_id="p1", author=other),
         message("c3", parent_id="c1", thread_id="p1", created_at=at(3)),
-        message("r1", parent_id="c1", thread_id="p1", direction="outbound",
-                author={"id": "page"}, created_at=at(2)),
+        message(
+            "r1",
+            parent_id="c1",
+            thread_id="p1",
+            direction="outbound",
+            author={"id": "page"},
+            created_at=at(2),
+        ),
     )
 
     with sessions() as session:
@@ -225,7 +233,11 @@ def test_our_reply_is_recognised_when_the_platform_echoes_it(
     with transaction(sessions) as session:
         case_id = session.scalars(select(Conversation.id)).one()
         by_ref = record_outbound(
-            session, conversation_id=case_id, text="Kiitos!", sent_by_id=None, now=now,
+            session,
+            conversation_id=case_id,
+            text="Kiitos!",
+            sent_by_id=None,
+            now=now,
             client_ref="ref-1",
         )
         by_text = record_outbound(
@@ -235,8 +247,14 @@ def test_our_reply_is_recognised_when_the_platform_echoes_it(
     statuses = run(
         sessions,
         now,
-        message("r1", parent_id="c1", direction="outbound", author=page, text="Kiitos!",
-                client_ref="ref-1"),
+        message(
+            "r1",
+            parent_id="c1",
+            direction="outbound",
+            author=page,
+            text="Kiitos!",
+            client_ref="ref-1",
+        ),
         message("r2", parent_id="c1", direction="outbound", author=page, text="Pahoittelut"),
     )
 

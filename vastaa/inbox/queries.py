@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from vastaa.conversations.models import STATUSES, Conversation
 from vastaa.customers.models import Author
 
 PAGE_SIZE = 50
+Rows = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def inbox_page(session: Session, filters: InboxFilters) -> InboxPage:
     return InboxPage(rows, has_more=len(found) > PAGE_SIZE)
 
 
-def _rows_query() -> Select[tuple[object, ...]]:
+def _rows_query() -> Rows:
     return (
         select(
             Conversation.id,
@@ -81,7 +83,7 @@ def _rows_query() -> Select[tuple[object, ...]]:
     )
 
 
-def _filtered(query: Select[tuple[object, ...]], filters: InboxFilters) -> Select[tuple[object, ...]]:
+def _filtered(query: Rows, filters: InboxFilters) -> Rows:
     if filters.channel is not None:
         query = query.where(Conversation.channel_id == filters.channel)
     if filters.lang:

@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-Lines = Iterable[bytes] | BinaryIO
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.clock import Clock
@@ -15,6 +13,8 @@ from vastaa.db import transaction
 from vastaa.errors import InvalidEventError
 from vastaa.pipeline.events import Event, parse_event_json
 from vastaa.pipeline.ingest import ingest
+
+Lines = Iterable[bytes] | BinaryIO
 
 
 @dataclass

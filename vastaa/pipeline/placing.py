@@ -96,8 +96,8 @@ def _load_neighbours(session: Session, keys: Iterable[MessageKey]) -> dict[Messa
         ).where(
             Message.channel_id == channel_id, one_of(session, Message.external_id, external_ids)
         )
-        for ext, id_, thread_key, conversation_id in session.execute(query):
-            found[(channel_id, ext)] = Neighbour(id_, thread_key, conversation_id)
+        for external_id, id_, thread_key, conversation_id in session.execute(query):
+            found[(channel_id, external_id or "")] = Neighbour(id_, thread_key, conversation_id)
     return found
 
 
@@ -227,9 +227,19 @@ def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[Conversati
             Conversation.channel_id == channel_id,
             one_of(session, Conversation.thread_key, list(thread_keys)),
         )
-        for id_, thread_key, author_id, *rest in session.execute(query):
+        for (
+            id_,
+            thread_key,
+            author_id,
+            public,
+            status,
+            count,
+            first,
+            last,
+            inbound,
+        ) in session.execute(query):
             key = (channel_id, thread_key, author_id)
-            cases[key] = _Case(id_, key, *rest)
+            cases[key] = _Case(id_, key, public, status, count, first, last, inbound)
     return cases
 
 
@@ -329,9 +339,9 @@ def _conversation_update(case: _Case, now: datetime) -> dict[str, object]:
 
 def write(session: Session, plan: Plan, placed: Placed, known: Known, *, now: datetime) -> None:
     if placed.new_conversations:
-        bulk_insert(session, Conversation.__table__, placed.new_conversations)
+        bulk_insert(session, Conversation, placed.new_conversations)
     if placed.rows:
-        bulk_insert(session, Message.__table__, [_message_row(row, now) for _, row in placed.rows])
+        bulk_insert(session, Message, [_message_row(row, now) for _, row in placed.rows])
     if placed.conversation_updates:
         session.execute(update(Conversation), _by_columns(placed.conversation_updates))
     _write_edits(session, plan, known, now=now)
@@ -388,7 +398,7 @@ def _write_edits(session: Session, plan: Plan, known: Known, *, now: datetime) -
         else:
             revisions.append(_revision(stored.id, event.text, event.version_at, event.raw, now))
     if revisions:
-        bulk_insert(session, MessageRevision.__table__, revisions)
+        bulk_insert(session, MessageRevision, revisions)
     if updates:
         session.execute(update(Message), updates)
 
@@ -435,7 +445,7 @@ def _write_deletes(session: Session, plan: Plan, *, now: datetime) -> None:
         )
         if stored is not None and not stored.deleted:
             updates.append({"id": stored.id, "deleted_at": event.deleted_at})
-    bulk_insert(session, Tombstone.__table__, tombstones)
+    bulk_insert(session, Tombstone, tombstones)
     if updates:
         session.execute(update(Message), updates)
 

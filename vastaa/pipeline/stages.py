@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
@@ -45,13 +46,13 @@ def resolve_channels(
     found: dict[ChannelKey, uuid.UUID] = {(p, a): i for p, a, i in session.execute(query)}
     missing = [ref for key, ref in wanted.items() if key not in found]
     if missing:
-        rows = [_channel_row(ref, now) for ref in missing]
-        bulk_insert(session, Channel.__table__, rows)
-        found.update({(r["platform"], r["account"]): r["id"] for r in rows})
+        rows = {(ref.platform, ref.account): _channel_row(ref, now) for ref in missing}
+        bulk_insert(session, Channel, list(rows.values()))
+        found.update({key: row["id"] for key, row in rows.items()})
     return found
 
 
-def _channel_row(ref: ChannelRef, now: datetime) -> dict[str, object]:
+def _channel_row(ref: ChannelRef, now: datetime) -> dict[str, Any]:
     return {
         "id": new_id(),
         "platform": ref.platform,
@@ -97,7 +98,9 @@ def _known_messages(
         Message.text,
     ).where(Message.channel_id == channel_id, one_of(session, Message.external_id, external_ids))
     return {
-        (channel_id, ext): KnownMessage(id_, hash_, edited or created, deleted is not None, text)
+        (channel_id, ext or ""): KnownMessage(
+            id_, hash_, edited or created, deleted is not None, text
+        )
         for ext, id_, hash_, created, edited, deleted, text in session.execute(query)
     }
 
@@ -160,8 +163,8 @@ def _pending_outbound(
         Message.delivery.in_(("pending", "sent")),
     )
     pending: dict[uuid.UUID, list[PendingOutbound]] = defaultdict(list)
-    for channel_id, *fields in session.execute(query):
-        pending[channel_id].append(PendingOutbound(*fields))
+    for channel_id, id_, client_ref, parent_external_id, hash_ in session.execute(query):
+        pending[channel_id].append(PendingOutbound(id_, client_ref, parent_external_id, hash_))
     return pending
 
 
@@ -281,8 +284,8 @@ def _load_authors(
             Author.followers,
             Author.verified,
         ).where(Author.channel_id == channel_id, one_of(session, Author.external_id, external_ids))
-        for ext, id_, customer_id, *profile in session.execute(query):
-            found[(channel_id, ext)] = (id_, customer_id, tuple(profile))  # type: ignore[arg-type]
+        for ext, id_, customer_id, handle, name, followers, verified in session.execute(query):
+            found[(channel_id, ext)] = (id_, customer_id, (handle, name, followers, verified))
     return found
 
 
@@ -347,6 +350,6 @@ def _create_authors(
         )
         created[(channel_id, external_id)] = (author_id, customer_id, _profile(ref))
     if customers:
-        bulk_insert(session, Customer.__table__, customers)
-    bulk_insert(session, Author.__table__, authors)
+        bulk_insert(session, Customer, customers)
+    bulk_insert(session, Author, authors)
     return created
