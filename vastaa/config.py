@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Helsinki"
     session_hours: int = 12
     secure_cookies: bool = False
-    ingest_batch_size: int = 1000
+    ingest_batch_size: int = 5000
     api_max_events: int = 5000
 
     def resolved_database_url(self) -> str:

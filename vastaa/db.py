@@ -102,6 +102,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+def refresh_statistics(session: Session) -> None:
+    """After a bulk load, let the query planner see the new row counts (PostgreSQL's ANALYZE;
+    autovacuum does it too, but only a minute or more later). SQLite plans well without it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE message, author, customer, conversation")
+
+
 # Bulk paths for ingestion: the portable ORM path costs more per row than the database does.
 
 

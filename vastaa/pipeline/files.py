@@ -9,12 +9,15 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.clock import Clock
-from vastaa.db import transaction
+from vastaa.db import refresh_statistics, transaction
 from vastaa.errors import InvalidEventError
 from vastaa.pipeline.events import Event, parse_event_json
 from vastaa.pipeline.ingest import ingest
 
 Lines = Iterable[bytes] | BinaryIO
+# A bulk load into fresh tables outruns PostgreSQL's autovacuum: refresh the planner's
+# statistics after the first, the tenth and the hundredth batch (cost: a few ANALYZE runs).
+ANALYZE_AFTER_BATCH = frozenset({0, 9, 99})
 
 
 @dataclass
@@ -80,9 +83,12 @@ def ingest_stream(
         report.rejected.append((line, reason))
         on_error(line, reason)
 
-    for batch in batches(parse_lines(read_lines(stream), reject), batch_size):
+    for number, batch in enumerate(batches(parse_lines(read_lines(stream), reject), batch_size)):
         with transaction(sessions) as session:
             for result in ingest(session, batch, now=clock()):
                 report.counts[result.status] = report.counts.get(result.status, 0) + 1
+        if number in ANALYZE_AFTER_BATCH:
+            with transaction(sessions) as session:
+                refresh_statistics(session)
         on_batch(len(batch))
     return report
