@@ -39,7 +39,7 @@ def create_app(
     settings: Settings, *, engine: Engine | None = None, clock: Clock = utcnow
 ) -> FastAPI:
     engine = engine or make_engine(settings.resolved_database_url())
-    app = FastAPI(title="Vastaa", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="Vastaa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = AppContext(
         settings=settings,
         engine=engine,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -294,3 +295,17 @@ def test_author_profiles_follow_the_latest_event(
         author = session.scalars(select(Author)).one()
     assert (author.handle, author.followers) == ("mv", 900)
     assert count(sessions, Customer) == 1
+
+
+def test_nul_characters_are_replaced_not_fatal(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    from vastaa.pipeline.events import parse_event_json
+
+    line = json.dumps(message("c1", text="bad\u0000byte", raw={"note": "a\u0000b"}))
+    with transaction(sessions) as session:
+        ingest(session, [parse_event_json(line, 1)], now=now)
+
+    stored = by_external_id(sessions, "c1")
+    assert stored.text == "bad\ufffdbyte"
+    assert stored.raw == {"note": "a\ufffdb"}

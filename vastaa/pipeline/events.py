@@ -6,6 +6,7 @@ the two in step.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,7 @@ from vastaa.errors import InvalidEventError
 
 Kind = Literal["post", "comment", "reply", "direct_message", "review", "mention"]
 Id = Field(min_length=1, max_length=200)
+REPLACEMENT = "\ufffd"
 
 
 class ChannelRef(BaseModel):
@@ -107,22 +109,45 @@ _EVENT = TypeAdapter[Event](
 )
 
 
+def without_nul(value: Any) -> Any:
+    """NUL characters cannot be stored (PostgreSQL refuses them in text and JSON): they become
+    U+FFFD, the replacement character, so the rest of the message is kept."""
+    if isinstance(value, str):
+        return value.replace("\x00", REPLACEMENT) if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def parse_event(data: Any, position: int) -> Event:
     """Validate one decoded JSON value; raise :class:`InvalidEventError` naming the reason."""
     if not isinstance(data, dict):
         raise InvalidEventError(position, "an event must be a JSON object")
     try:
-        return _EVENT.validate_python(data)
+        return _EVENT.validate_python(without_nul(data))
     except ValidationError as error:
         raise InvalidEventError(position, _reason(error)) from None
 
 
 def parse_event_json(line: str | bytes, position: int) -> Event:
     """Validate one JSON text (a line of a JSONL file)."""
+    if isinstance(line, str):
+        line = line.encode()
+    if b"\\u0000" in line:
+        return parse_event(_decode(line, position), position)
     try:
         return _EVENT.validate_json(line)
     except ValidationError as error:
         raise InvalidEventError(position, _reason(error)) from None
+
+
+def _decode(line: bytes, position: int) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as error:
+        raise InvalidEventError(position, f"invalid JSON: {error}") from None
 
 
 def _reason(error: ValidationError) -> str:

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from vastaa.bulk import bulk_insert, one_of
 from vastaa.conversations.models import Conversation
-from vastaa.db import bulk_insert, new_id, one_of
+from vastaa.db import new_id
 from vastaa.messages.models import Message, MessageRevision, Tombstone, content_hash
 from vastaa.pipeline.events import MessageEvent
 from vastaa.pipeline.records import ChannelKey, Known, MessageKey, NewMessage, Placed, Plan

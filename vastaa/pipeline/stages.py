@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
+from vastaa.bulk import bulk_insert, one_of
 from vastaa.channels.models import Channel
 from vastaa.customers.models import Author, Customer
-from vastaa.db import bulk_insert, new_id, one_of
+from vastaa.db import new_id
 from vastaa.messages.models import Message, MessageRevision, Tombstone, content_hash
 from vastaa.pipeline.events import AuthorRef, ChannelRef, DeleteEvent, Event, MessageEvent
 from vastaa.pipeline.placing import place, relink, write
