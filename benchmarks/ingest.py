@@ -171,7 +171,14 @@ def render(rows: list[tuple[str, float, float]], args: argparse.Namespace) -> st
     ]
     for kind, first, again in rows:
         lines.append(f"| {kind} | {first:,.0f} | {again:,.0f} | {again / first:.2f} |")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + SHAPE
+
+
+SHAPE = """What the events are: five channels, 20,000 authors, a third of the events start a thread
+and the rest answer one of the 50 newest threads on their channel (so most events also create an
+author, a customer and a conversation). The first pass stores every event; the second delivers the
+same events again, and every one is a no-op (`duplicate`). Each pass starts from an empty database
+built by the migrations; PostgreSQL is the local server (127.0.0.1), SQLite a file on local disk."""
 
 
 def _cpu() -> str:

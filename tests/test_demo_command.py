@@ -45,6 +45,8 @@ def test_the_demo_command_serves_the_scenario_and_prints_the_logins(tmp_path: Pa
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _read_until(process: subprocess.Popen[str], marker: str, lines: int) -> str:

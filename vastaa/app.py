@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from vastaa.accounts.views import router as accounts_router
 from vastaa.clock import Clock, utcnow
@@ -76,6 +77,18 @@ def _install_error_pages(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"error": str(error)}, status_code=status)
         return Response(str(error), status_code=status, media_type="text/plain")
+
+    @app.exception_handler(DBAPIError)
+    def database_refused(request: Request, error: DBAPIError) -> Response:
+        """A concurrent write or a database hiccup: nothing was committed; the client retries
+        (ingestion is idempotent, so a retry cannot store anything twice)."""
+        conflict = isinstance(error, IntegrityError)
+        message = "conflicting concurrent write" if conflict else "database unavailable"
+        body = {"error": f"{message}; nothing was written, please retry"}
+        status = 409 if conflict else 503
+        if _is_api(request):
+            return JSONResponse(body, status_code=status)
+        return Response(body["error"], status_code=status, media_type="text/plain")
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, error: RequestValidationError) -> Response:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import message
@@ -90,3 +91,22 @@ def test_a_browser_session_is_not_an_api_token(client: TestClient, cast: dict) -
     login(client, "ada")
 
     assert client.post("/api/v1/events", json=[message("c1")]).status_code == 401
+
+
+def test_a_database_that_refuses_writes_gets_a_retryable_answer(
+    client: TestClient, cast: dict, engine: Engine, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    headers = {"Authorization": f"Bearer {api_token(sessions, now)}"}
+    if engine.dialect.name != "sqlite":
+        return  # query_only is SQLite's; the handler is the same for PostgreSQL
+
+    def read_only(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA query_only = ON")
+
+    event.listen(engine, "connect", read_only)
+    engine.dispose()
+
+    response = client.post("/api/v1/events", json=[message("c1")], headers=headers)
+
+    assert response.status_code == 503
+    assert "retry" in response.json()["error"]

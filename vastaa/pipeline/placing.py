@@ -17,7 +17,15 @@ from vastaa.conversations.models import Conversation
 from vastaa.db import new_id
 from vastaa.messages.models import Message, MessageRevision, Tombstone, content_hash
 from vastaa.pipeline.events import MessageEvent
-from vastaa.pipeline.records import ChannelKey, Known, MessageKey, NewMessage, Placed, Plan
+from vastaa.pipeline.records import (
+    ChannelKey,
+    Known,
+    MessageKey,
+    NewMessage,
+    Placed,
+    Plan,
+    by_channel,
+)
 from vastaa.pipeline.threads import merge_provisional_threads
 
 PREVIEW_LENGTH = 280
@@ -87,11 +95,8 @@ def _missing_roots(
 
 
 def _load_neighbours(session: Session, keys: Iterable[MessageKey]) -> dict[MessageKey, Neighbour]:
-    by_channel: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for channel_id, ext in keys:
-        by_channel[channel_id].append(ext)
     found: dict[MessageKey, Neighbour] = {}
-    for channel_id, external_ids in by_channel.items():
+    for channel_id, external_ids in by_channel(keys).items():
         query = select(
             Message.external_id, Message.id, Message.thread_key, Message.conversation_id
         ).where(
@@ -209,11 +214,9 @@ def _assign_conversations(
 
 
 def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[ConversationKey, _Case]:
-    by_channel: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for row in rows:
-        by_channel[row.channel_id].add(row.thread_key)
+    thread_keys_by_channel = by_channel({(row.channel_id, row.thread_key) for row in rows})
     cases: dict[ConversationKey, _Case] = {}
-    for channel_id, thread_keys in by_channel.items():
+    for channel_id, thread_keys in thread_keys_by_channel.items():
         query = select(
             Conversation.id,
             Conversation.thread_key,
@@ -226,7 +229,7 @@ def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[Conversati
             Conversation.last_inbound_at,
         ).where(
             Conversation.channel_id == channel_id,
-            one_of(session, Conversation.thread_key, list(thread_keys)),
+            one_of(session, Conversation.thread_key, thread_keys),
         )
         for (
             id_,
@@ -466,10 +469,10 @@ def _write_echoes(session: Session, plan: Plan) -> None:
 
 def relink(session: Session, placed: Placed) -> None:
     """Orphans that arrived before their parent or root are linked now that it is here."""
-    by_channel: dict[uuid.UUID, list[NewMessage]] = defaultdict(list)
+    rows_by_channel: dict[uuid.UUID, list[NewMessage]] = defaultdict(list)
     for _, row in placed.rows:
-        by_channel[row.channel_id].append(row)
-    for channel_id, rows in by_channel.items():
+        rows_by_channel[row.channel_id].append(row)
+    for channel_id, rows in rows_by_channel.items():
         merge_provisional_threads(session, channel_id, rows)
         _link_orphans(session, channel_id, [row.event.external_id for row in rows])
 

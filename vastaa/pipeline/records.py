@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -12,6 +14,14 @@ from vastaa.pipeline.events import DeleteEvent, MessageEvent
 Status = Literal["created", "duplicate", "revised", "deleted", "echo"]
 ChannelKey = tuple[str, str]
 MessageKey = tuple[uuid.UUID, str]
+
+
+def by_channel(keys: Iterable[tuple[uuid.UUID, str]]) -> dict[uuid.UUID, list[str]]:
+    """External ids grouped by channel: lookups go channel by channel, through its index."""
+    grouped: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for channel_id, external_id in keys:
+        grouped[channel_id].append(external_id)
+    return grouped
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from vastaa.pipeline.records import (
     MessageKey,
     PendingOutbound,
     Plan,
+    by_channel,
 )
 
 AuthorKey = tuple[uuid.UUID, str]
@@ -74,11 +75,9 @@ def channel_of(event: Event, channels: dict[ChannelKey, uuid.UUID]) -> uuid.UUID
 def load_known(
     session: Session, round_: list[tuple[int, Event]], channels: dict[ChannelKey, uuid.UUID]
 ) -> Known:
-    by_channel: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for _, event in round_:
-        by_channel[channel_of(event, channels)].append(event.external_id)
+    keys = [(channel_of(event, channels), event.external_id) for _, event in round_]
     known = Known()
-    for channel_id, external_ids in by_channel.items():
+    for channel_id, external_ids in by_channel(keys).items():
         known.messages.update(_known_messages(session, channel_id, external_ids))
         known.tombstones.update(_tombstones(session, channel_id, external_ids))
     known.revision_hashes = _revision_hashes(session, round_, channels, known)
@@ -271,11 +270,8 @@ AuthorRow = tuple[uuid.UUID, uuid.UUID | None, tuple[str, str, int, bool]]
 def _load_authors(
     session: Session, wanted: dict[AuthorKey, AuthorRef]
 ) -> dict[AuthorKey, AuthorRow]:
-    by_channel: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for channel_id, external_id in wanted:
-        by_channel[channel_id].append(external_id)
     found: dict[AuthorKey, AuthorRow] = {}
-    for channel_id, external_ids in by_channel.items():
+    for channel_id, external_ids in by_channel(wanted).items():
         query = select(
             Author.external_id,
             Author.id,
