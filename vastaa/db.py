@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
@@ -91,7 +92,9 @@ def _sqlite_uuid(value: uuid.UUID) -> str:
     return value.hex
 
 
+@lru_cache(maxsize=65536)
 def _sqlite_datetime(value: datetime) -> str:
+    """Cached: a bulk insert stores the same few times (now, the event's time) many times."""
     return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 

@@ -48,7 +48,7 @@ class Message(Base):
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
     external_id: Mapped[str | None] = mapped_column(String(200))
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conversation.id"))
-    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("author.id"), index=True)
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("author.id"))
     direction: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(20))
     public: Mapped[bool] = mapped_column(Boolean, default=True)

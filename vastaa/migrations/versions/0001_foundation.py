@@ -1,8 +1,8 @@
 """foundation
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-22 15:04:43.674166
+Revises: (none)
+Create Date: 2026-11-22 15:46:21.851756
 """
 
 from __future__ import annotations
@@ -174,12 +174,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_conversation_channel_id"), ["channel_id"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_conversation_customer_id"), ["customer_id"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_conversation_lang"), ["lang"], unique=False)
         batch_op.create_index("ix_conversation_last_message_at", ["last_message_at"], unique=False)
         batch_op.create_index(
             "ix_conversation_status_last", ["status", "last_message_at"], unique=False
@@ -244,7 +240,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_message_author_id"), ["author_id"], unique=False)
         batch_op.create_index(
             "ix_message_channel_parent_ext", ["channel_id", "parent_external_id"], unique=False
         )
@@ -288,15 +283,12 @@ def downgrade() -> None:
         batch_op.drop_index("ix_message_conversation_created")
         batch_op.drop_index("ix_message_channel_thread")
         batch_op.drop_index("ix_message_channel_parent_ext")
-        batch_op.drop_index(batch_op.f("ix_message_author_id"))
 
     op.drop_table("message")
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.drop_index("ix_conversation_status_last")
         batch_op.drop_index("ix_conversation_last_message_at")
-        batch_op.drop_index(batch_op.f("ix_conversation_lang"))
         batch_op.drop_index(batch_op.f("ix_conversation_customer_id"))
-        batch_op.drop_index(batch_op.f("ix_conversation_channel_id"))
 
     op.drop_table("conversation")
     with op.batch_alter_table("web_session", schema=None) as batch_op:
