@@ -132,8 +132,13 @@ def test_changing_the_status_needs_the_csrf_token(
         assert session.scalar(select(Conversation.status)) == "resolved"
 
 
-def test_an_unknown_conversation_is_a_404(client: TestClient, cast: dict) -> None:
-    login(client, "ada")
+def test_an_unknown_conversation_is_a_404_page_in_the_users_language(
+    client: TestClient, cast: dict
+) -> None:
+    login(client, "aino")
 
-    assert client.get("/conversations/00000000-0000-4000-8000-000000000000").status_code == 404
-    assert client.get("/conversations/nonsense").status_code == 422
+    missing = client.get("/conversations/00000000-0000-4000-8000-000000000000")
+    nonsense = client.get("/conversations/nonsense")
+
+    assert missing.status_code == 404 and "<h1>Ei löytynyt</h1>" in missing.text
+    assert nonsense.status_code == 422 and 'href="/"' in nonsense.text
