@@ -187,6 +187,64 @@ def token_create(username: str, name: str) -> None:
         click.echo(accounts.create_api_token(session, user=found, name=name, now=utcnow()))
 
 
+@main.command()
+@click.option("--tier", type=click.Choice(["fast", "full"]), default="full", show_default=True)
+def analyze(tier: str) -> None:
+    """Analyse messages: JSON lines {"text": ..., "lang": ...} on stdin, one JSON line out each.
+
+    Output keys: lang, lang_confidence, sentiment {label, score}, abuse {toxic, scores},
+    intents, problem_area, specific, pii [{type, start, end}], vague_rude, tier. A line that is
+    not valid input gets {"error": ...} in its place; the exit status is then 1.
+    """
+    from vastaa.analysis.analyzer import analyzer_for
+    from vastaa.analysis.stream import analyze_lines, available_lines
+
+    analyzer = analyzer_for(tier)
+    refused = 0
+    for lines in available_lines(sys.stdin.buffer):
+        out, bad = analyze_lines(analyzer, lines)
+        refused += bad
+        if out:
+            sys.stdout.write("\n".join(out) + "\n")
+            sys.stdout.flush()
+    if refused:
+        sys.exit(1)
+
+
+@main.group()
+def model() -> None:
+    """Train and evaluate the analysis models from the public datasets (shared/data)."""
+
+
+@model.command("train")
+@click.option("--task", "tasks", multiple=True, help="Only these tasks (default: all).")
+@click.option("--data", type=click.Path(path_type=Path), help="Datasets folder.")
+def model_train(tasks: tuple[str, ...], data: Path | None) -> None:
+    """Train the fast tier's classifiers into vastaa/analysis/trained/ (never on test splits)."""
+    from vastaa.analysis.datasets import data_dir
+    from vastaa.analysis.training import TASKS, train_all
+
+    unknown = [task for task in tasks if task not in TASKS]
+    if unknown:
+        raise click.ClickException(f"unknown task(s) {unknown}; known: {sorted(TASKS)}")
+    for path in train_all(data or data_dir(), list(tasks) or None):
+        click.echo(f"wrote {path}")
+
+
+@model.command("eval")
+@click.option("--data", type=click.Path(path_type=Path), help="Datasets folder.")
+@click.option("--write", is_flag=True, help="Also write the table to BENCHMARKS.md.")
+def model_eval(data: Path | None, write: bool) -> None:
+    """Score every classifier on the official test splits, next to the published best."""
+    from vastaa.analysis.datasets import data_dir
+    from vastaa.analysis.evaluation import evaluate_all, render, write_benchmarks
+
+    table = render(evaluate_all(data or data_dir()))
+    click.echo(table)
+    if write:
+        write_benchmarks(table)
+
+
 @main.command("schema")
 def print_schema() -> None:
     """Print the JSON Schema of the canonical event (docs/event.schema.json)."""
