@@ -71,11 +71,19 @@ def serve(host: str, port: int) -> None:
 
 
 def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> None:
+    """Serve the app, with the analysis worker for new messages running beside it."""
     import uvicorn
 
+    from vastaa.analysis.analyzer import analyzer_for
+    from vastaa.analysis.tasks import AnalysisWorker
     from vastaa.app import create_app
 
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    worker = AnalysisWorker(make_sessionmaker(engine), analyzer_for("full"), clock=utcnow)
+    worker.start()
+    try:
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+    finally:
+        worker.stop()
 
 
 @main.command()
@@ -266,6 +274,11 @@ def demo(port: int, no_browser: bool) -> None:
     engine = _ready_engine(settings)
     with transaction(make_sessionmaker(engine)) as session:
         loaded = load(session, now=utcnow())
+    from vastaa.analysis.analyzer import analyzer_for
+    from vastaa.analysis.tasks import analyze_pending
+
+    analyzed = analyze_pending(make_sessionmaker(engine), analyzer_for("full"), clock=utcnow)
+    click.echo(f"Analysed {analyzed} messages.")
     url = f"http://127.0.0.1:{port}/"
     click.echo(f"Demo database: {folder / 'demo.db'} ({loaded.messages} messages)")
     click.echo(f"Open {url} and log in as:")

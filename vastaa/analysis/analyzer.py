@@ -73,7 +73,8 @@ class FastAnalyzer:
             for_features(item.text, lang) for item, (lang, _) in zip(items, detected, strict=True)
         ]
         features = featurize(normalised)
-        scores = {name: model.probabilities(features) for name, model in self.models.items()}
+        langs = [lang for lang, _ in detected]
+        scores = {name: model.probabilities(features, langs) for name, model in self.models.items()}
         return [
             self._one(item, lang, confidence, text, {k: v[i] for k, v in scores.items()})
             for i, (item, (lang, confidence), text) in enumerate(

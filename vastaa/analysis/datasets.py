@@ -37,6 +37,13 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+def _rows(path: Path, *, tsv: bool = False) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as source:
+        if tsv:
+            return list(csv.reader(source, delimiter="\t", quoting=csv.QUOTE_NONE))
+        return list(csv.reader(source))
+
+
 # English sentiment: SemEval-2017 task 4A ---------------------------------------------------
 
 
@@ -84,22 +91,10 @@ def tweeteval(root: Path, task: str, split: str) -> list[Example]:
 def offenseval_tr(root: Path, split: str) -> list[Example]:
     folder = root / "offenseval2020_tr"
     if split == "train":
-        rows = list(
-            csv.reader(
-                (folder / "offenseval-tr-training-v1.tsv").open(encoding="utf-8"),
-                delimiter="\t",
-                quoting=csv.QUOTE_NONE,
-            )
-        )
+        rows = _rows(folder / "offenseval-tr-training-v1.tsv", tsv=True)
         return [Example(row[1], _offensive(row[2]), "tr") for row in rows[1:] if len(row) >= 3]
-    gold = dict(row[:2] for row in csv.reader((folder / "offenseval-tr-labela-v1.csv").open()))
-    rows = list(
-        csv.reader(
-            (folder / "offenseval-tr-testset-v1.tsv").open(encoding="utf-8"),
-            delimiter="\t",
-            quoting=csv.QUOTE_NONE,
-        )
-    )
+    gold = {row[0]: row[1] for row in _rows(folder / "offenseval-tr-labela-v1.csv") if row}
+    rows = _rows(folder / "offenseval-tr-testset-v1.tsv", tsv=True)
     return [
         Example(row[1], _offensive(gold[row[0]]), "tr")
         for row in rows[1:]
@@ -151,8 +146,7 @@ def xed_fi_sentiment(root: Path) -> list[Example]:
 
 
 def complaints(root: Path) -> list[Example]:
-    path = root / "complaints_twitter_en" / "complaints-data.csv"
-    rows = csv.reader(path.open(encoding="utf-8"))
+    rows = _rows(root / "complaints_twitter_en" / "complaints-data.csv")
     return [
         Example(row[1], "complaint" if row[2] == "1" else "not-complaint", "en")
         for row in rows

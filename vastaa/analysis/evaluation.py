@@ -7,12 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from vastaa.analysis import datasets as ds
 from vastaa.analysis.classifier import TRAINED, LinearModel
 from vastaa.analysis.datasets import Example
-from vastaa.analysis.training import TASKS, features_of
+from vastaa.analysis.training import TASKS, decide, features_of
 
 
 @dataclass(frozen=True)
@@ -94,12 +92,8 @@ class Score:
 
 
 def predict_labels(model: LinearModel, examples: list[Example]) -> list[str]:
-    probabilities = model.probabilities(features_of(examples))
-    if len(model.labels) == 1:
-        positive = model.labels[0]
-        negative = f"not-{positive}"
-        return [positive if p[0] >= 0.5 else negative for p in probabilities]
-    return [model.labels[int(np.argmax(p))] for p in probabilities]
+    langs = [example.lang for example in examples]
+    return decide(model, model.scores(features_of(examples), langs))
 
 
 def score(benchmark: Benchmark, root: Path, folder: Path = TRAINED) -> Score:

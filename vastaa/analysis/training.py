@@ -1,8 +1,14 @@
 """``vastaa model train``: the fast tier's classifiers, trained from the public datasets (never
-on a test split) and written to ``trained/`` to ship with the package."""
+on a test split) and written to ``trained/`` to ship with the package.
+
+Each task is fitted on its training data; then, per language, a shift of each label's score is
+tuned on development data (official validation splits, or committed slices of the training
+data) to maximise the metric that language's benchmark uses. Test splits are never read here.
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,44 +20,75 @@ from vastaa.analysis.classifier import TRAINED, LinearModel, featurize
 from vastaa.analysis.datasets import Example
 from vastaa.analysis.text import for_features
 
+Data = Callable[[Path], tuple[list[Example], list[Example]]]
+BIAS_GRID = np.arange(-2.0, 2.01, 0.25)
+
 
 @dataclass(frozen=True)
 class Task:
-    """A classifier: its labels (the positive one first for binary tasks) and training data."""
+    """A classifier: its labels (only the positive one for binary tasks) and its data as
+    (train, dev). ``recall_langs`` are tuned for macro-recall, the others for macro-F1."""
 
     name: str
     labels: tuple[str, ...]
-    train: Callable[[Path], list[Example]]
+    data: Data
+    recall_langs: tuple[str, ...] = ()
     c: float = 1.0
 
 
-def _sentiment_train(root: Path) -> list[Example]:
-    tr_train, _ = ds.held_back("tsatweets_tr", ds.tsatweets(root))
-    fi_train, _ = ds.held_back("xed_fi_sentiment", ds.xed_fi_sentiment(root))
-    return ds.semeval_train(root) + tr_train + fi_train
+def _split(name: str, examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    return ds.held_back(name, examples)
 
 
-def _offensive_train(root: Path) -> list[Example]:
-    return ds.tweeteval(root, "offensive", "train") + ds.offenseval_tr(root, "train")
+def _sentiment(root: Path) -> tuple[list[Example], list[Example]]:
+    en_train, en_dev = _split("semeval_en_dev", ds.semeval_train(root))
+    tr_pool, _ = ds.held_back("tsatweets_tr", ds.tsatweets(root))
+    tr_train, tr_dev = _split("tsatweets_tr_dev", tr_pool)
+    fi_pool, _ = ds.held_back("xed_fi_sentiment", ds.xed_fi_sentiment(root))
+    fi_train, fi_dev = _split("xed_fi_sentiment_dev", fi_pool)
+    return en_train + tr_train + fi_train, en_dev + tr_dev + fi_dev
 
 
-def _hate_train(root: Path) -> list[Example]:
-    return ds.tweeteval(root, "hate", "train")
+def _offensive(root: Path) -> tuple[list[Example], list[Example]]:
+    tr_train, tr_dev = _split("offenseval_tr_dev", ds.offenseval_tr(root, "train"))
+    en_train = ds.tweeteval(root, "offensive", "train")
+    return en_train + tr_train, ds.tweeteval(root, "offensive", "val") + tr_dev
 
 
-def _complaint_train(root: Path) -> list[Example]:
-    train, _ = ds.held_back("complaints_en", ds.complaints(root))
-    return train
+def _hate(root: Path) -> tuple[list[Example], list[Example]]:
+    return ds.tweeteval(root, "hate", "train"), ds.tweeteval(root, "hate", "val")
+
+
+def _complaint(root: Path) -> tuple[list[Example], list[Example]]:
+    pool, _ = ds.held_back("complaints_en", ds.complaints(root))
+    return _split("complaints_en_dev", pool)
 
 
 TASKS = {
     task.name: task
     for task in (
-        Task("sentiment", ("negative", "neutral", "positive"), _sentiment_train),
-        Task("offensive", ("offensive",), _offensive_train),
-        Task("hate", ("hate",), _hate_train),
-        Task("complaint", ("complaint",), _complaint_train),
+        Task("sentiment", ("negative", "neutral", "positive"), _sentiment, recall_langs=("en",)),
+        Task("offensive", ("offensive",), _offensive),
+        Task("hate", ("hate",), _hate),
+        Task("complaint", ("complaint",), _complaint),
     )
+}
+
+# The development slices of training data, created once with these seeds and committed.
+DEV_SPLITS = {
+    "semeval_en_dev": (lambda root: ds.semeval_train(root), 0.05, 23),
+    "tsatweets_tr_dev": (lambda root: ds.held_back("tsatweets_tr", ds.tsatweets(root))[0], 0.1, 29),
+    "xed_fi_sentiment_dev": (
+        lambda root: ds.held_back("xed_fi_sentiment", ds.xed_fi_sentiment(root))[0],
+        0.1,
+        31,
+    ),
+    "offenseval_tr_dev": (lambda root: ds.offenseval_tr(root, "train"), 0.1, 37),
+    "complaints_en_dev": (
+        lambda root: ds.held_back("complaints_en", ds.complaints(root))[0],
+        0.1,
+        41,
+    ),
 }
 
 
@@ -60,11 +97,10 @@ def features_of(examples: list[Example]):  # type: ignore[no-untyped-def]
 
 
 def train(task: Task, root: Path) -> LinearModel:
-    """One-vs-rest logistic regression with balanced class weights (macro metrics count every
-    class the same)."""
+    """One-vs-rest logistic regression with balanced class weights, then per-language shifts."""
     from sklearn.linear_model import LogisticRegression
 
-    examples = task.train(root)
+    examples, dev = task.data(root)
     features = features_of(examples)
     coefs, intercepts = [], []
     for label in task.labels:
@@ -75,7 +111,51 @@ def train(task: Task, root: Path) -> LinearModel:
         model.fit(features, target)
         coefs.append(model.coef_[0])
         intercepts.append(model.intercept_[0])
-    return LinearModel(task.name, task.labels, np.vstack(coefs), np.array(intercepts))
+    fitted = LinearModel(task.name, task.labels, np.vstack(coefs), np.array(intercepts))
+    return tune_biases(fitted, task, dev)
+
+
+def decide(model: LinearModel, scores: np.ndarray) -> list[str]:
+    """Labels from (shifted) scores: argmax, or for one label a threshold at zero."""
+    if len(model.labels) == 1:
+        positive = model.labels[0]
+        return [positive if row[0] >= 0 else f"not-{positive}" for row in scores]
+    return [model.labels[int(np.argmax(row))] for row in scores]
+
+
+def metric(gold: list[str], predicted: list[str], recall: bool) -> float:
+    from sklearn.metrics import f1_score, recall_score
+
+    labels = sorted(set(gold))
+    if recall:
+        return float(recall_score(gold, predicted, labels=labels, average="macro"))
+    return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
+
+
+def tune_biases(model: LinearModel, task: Task, dev: list[Example]) -> LinearModel:
+    scores = model.scores(features_of(dev))
+    langs = sorted({example.lang for example in dev})
+    biases = []
+    for lang in langs:
+        rows = [i for i, example in enumerate(dev) if example.lang == lang]
+        gold = [dev[i].label for i in rows]
+        biases.append(_best_bias(model, scores[rows], gold, lang in task.recall_langs))
+    return LinearModel(
+        model.name, model.labels, model.coef, model.intercept, tuple(langs), np.vstack(biases)
+    )
+
+
+def _best_bias(model: LinearModel, scores: np.ndarray, gold: list[str], recall: bool) -> np.ndarray:
+    """The shift (the first label's fixed at 0 when there are several) that scores best."""
+    size = len(model.labels)
+    free = 1 if size == 1 else size - 1
+    best, best_value = np.zeros(size), -1.0
+    for shift in itertools.product(BIAS_GRID, repeat=free):
+        bias = np.array(shift if size == 1 else (0.0, *shift))
+        value = metric(gold, decide(model, scores + bias), recall)
+        if value > best_value:
+            best, best_value = bias, value
+    return best
 
 
 def train_all(root: Path, names: list[str] | None = None, folder: Path = TRAINED) -> list[Path]:

@@ -69,6 +69,9 @@ class Message(Base):
     client_ref: Mapped[str | None] = mapped_column(String(200))
     sent_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     raw: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    # What vastaa.analysis says (the JSON of ``vastaa analyze``); empty until analysed.
+    analysis: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     author: Mapped[Author | None] = relationship(lazy="raise")
@@ -83,6 +86,11 @@ class Message(Base):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def pii_types(self) -> list[str]:
+        found = (self.analysis or {}).get("pii", [])
+        return sorted({str(item.get("type")) for item in found if isinstance(item, dict)})
 
 
 class MessageRevision(Base):

@@ -1,0 +1,118 @@
+"""Analysis speed: messages per second of each tier on ONE core, on real mixed fi/tr/en
+messages of 5–40 words (test-split texts of XED fi, TSATweets tr and SemEval-2017 en), in the
+batches ``vastaa analyze`` forms; and the memory the loaded models take.
+
+    python benchmarks/analysis.py [--messages 3000] [--runs 3] [--write]
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import _cpu, write_section  # noqa: E402
+
+from vastaa.analysis import datasets as ds  # noqa: E402
+from vastaa.analysis.analyzer import ANALYZERS, TextIn  # noqa: E402
+
+BATCH = 256
+
+
+def messages(count: int, seed: int = 5) -> list[str]:
+    root = ds.data_dir()
+    pools = [
+        ds.held_back("xed_fi_sentiment", ds.xed_fi_sentiment(root))[1],
+        ds.held_back("tsatweets_tr", ds.tsatweets(root))[1],
+        ds.semeval_test(root),
+    ]
+    rng = random.Random(seed)
+    chosen: list[str] = []
+    for pool in pools:
+        fitting = [e.text for e in pool if 5 <= len(e.text.split()) <= 40]
+        chosen.extend(rng.sample(fitting, min(count // 3, len(fitting))))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(tier: str, texts: list[str]) -> float:
+    analyzer = ANALYZERS[tier]()
+    analyzer.analyze([TextIn("warm up")])
+    began = time.perf_counter()
+    for start in range(0, len(texts), BATCH):
+        analyzer.analyze([TextIn(text) for text in texts[start : start + BATCH]])
+    return len(texts) / (time.perf_counter() - began)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    texts = messages(args.messages)
+    before = rss_mib()
+    rows = []
+    for tier in ("fast", "full"):
+        rates = [run(tier, texts) for _ in range(args.runs)]
+        rows.append((tier, statistics.median(rates), min(rates), max(rates)))
+        print(f"{tier}: {rows[-1][1]:,.0f} msgs/s")
+    report = render(rows, args, len(texts), before, rss_mib())
+    print(report)
+    if args.write:
+        write_section(
+            Path(__file__).resolve().parents[1] / "BENCHMARKS.md", "Analysis speed", report
+        )
+
+
+def render(
+    rows: list[tuple[str, float, float, float]],
+    args: argparse.Namespace,
+    count: int,
+    before: float,
+    after: float,
+) -> str:
+    lines = [
+        f"`python benchmarks/analysis.py --messages {args.messages} --runs {args.runs}` "
+        f"({platform.machine()}, CPython {platform.python_version()}, {_cpu()}; pinned to one "
+        f"core, BLAS threads 1; {count} real messages of 5–40 words, a third each fi/tr/en, "
+        f"batches of {BATCH}; median of the runs; target: fast tier ≥ 2,000 msgs/s, models "
+        "≤ 500 MB).",
+        "",
+        "| tier | msgs/s (median) | min | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for tier, median, low, high in rows:
+        lines.append(f"| {tier} | {median:,.0f} | {low:,.0f} | {high:,.0f} |")
+    lines += [
+        "",
+        f"Peak memory of the process: {after:,.0f} MiB ({before:,.0f} MiB before the models "
+        "were loaded; the test data itself is included in both).",
+        "",
+        "The full tier runs the fast tier's models for now (its multilingual encoder is not "
+        "built yet), so its figure is the fast tier's.",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
