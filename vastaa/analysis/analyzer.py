@@ -5,6 +5,7 @@ either by implementing ``Analyzer`` and registering under its tier name: nothing
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -97,19 +98,21 @@ class FastAnalyzer:
         scores: dict[str, np.ndarray],
     ) -> Analysis:
         words = rules.normalise(item.text)
+        counts = rules.word_counts(words, lang)
         sentiment = _sentiment(scores["sentiment"], self.models["sentiment"].labels)
         pii = find_pii(item.text)
-        area = rules.problem_area(words, lang)
+        area = rules.area_of(counts)
         specific = rules.is_specific(item.text, area, pii)
         intents = rules.intents(
             item.text,
             words,
             lang,
+            counts,
             complaint=float(scores["complaint"][0]) if lang == "en" else 0.0,
             sentiment=sentiment.label,
             area=area,
         )
-        abuse = _abuse(words, lang, scores, specific=specific)
+        abuse = _abuse(words, lang, counts, scores, specific=specific)
         complaint_area = area if "complaint" in intents else None
         return Analysis(
             lang, confidence, sentiment, abuse, intents, complaint_area, specific, pii, self.tier
@@ -124,8 +127,15 @@ def _sentiment(probabilities: np.ndarray, labels: tuple[str, ...]) -> Sentiment:
     return Sentiment(label, max(-1.0, min(1.0, score)))
 
 
-def _abuse(text: str, lang: str, scores: dict[str, np.ndarray], *, specific: bool) -> Abuse:
-    lexical = rules.lexicon_abuse(text, lang)
+def _abuse(
+    text: str,
+    lang: str,
+    counts: Counter[str],
+    scores: dict[str, np.ndarray],
+    *,
+    specific: bool,
+) -> Abuse:
+    lexical = rules.abuse_of(counts)
     offensive = max(float(scores["offensive"][0]), lexical["obscene"])
     targeted = any(word in TARGETED for word in text.replace("@user", " @user ").split())
     identity = lexical["identity_attack"]
