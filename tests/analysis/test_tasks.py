@@ -56,5 +56,5 @@ def test_the_conversation_page_shows_what_the_analysis_found(
 
     html = client.get(f"/conversations/{case}").text
 
-    assert "Sisältää henkilötietoja (order_number)" in html
+    assert "Sisältää henkilötietoja (tilausnumero)" in html
     assert "toimitus" in html
