@@ -2,7 +2,8 @@
 
 Every source (connectors, ``vastaa ingest``, ``POST /api/v1/events``, the demo) calls
 :func:`ingest`. It is idempotent on (channel, external id) and independent of arrival order.
-Events are handled set-wise, a round at a time; the stages of a round, in order:
+Events are handled set-wise, a round at a time; the stages of a round, in order (1–4 in
+``stages.py``, 5–7 in ``placing.py``):
 
 1. ``resolve_channels``   channel references → channel rows (created when new)
 2. ``load_known``         the messages, tombstones and revisions the round touches
@@ -22,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from vastaa.pipeline import stages
+from vastaa.pipeline import placing, stages
 from vastaa.pipeline.events import Event
 from vastaa.pipeline.records import EventResult
 
@@ -58,9 +59,9 @@ def _ingest_round(
     known = stages.load_known(session, round_, channels)
     plan = stages.classify(round_, channels, known)
     authors = stages.resolve_authors(session, [event for _, event in plan.new], channels, now=now)
-    placed = stages.place(session, plan.new, channels, authors, known, now=now)
-    stages.write(session, plan, placed, known, now=now)
-    stages.relink(session, placed)
+    placed = placing.place(session, plan.new, channels, authors, known, now=now)
+    placing.write(session, plan, placed, known, now=now)
+    placing.relink(session, placed)
     return plan.results + [
         EventResult(position, "created", row.id) for position, row in placed.rows
     ]

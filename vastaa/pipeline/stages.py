@@ -1,4 +1,5 @@
-"""Stages 1–4 of an ingestion round: channels, what is known, classification, authors."""
+"""Stages 1–4 of an ingestion round (see ``ingest.py``): channels, what is known,
+classification, authors."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from vastaa.customers.models import Author, Customer
 from vastaa.db import new_id
 from vastaa.messages.models import Message, MessageRevision, Tombstone, content_hash
 from vastaa.pipeline.events import AuthorRef, ChannelRef, DeleteEvent, Event, MessageEvent
-from vastaa.pipeline.placing import place, relink, write
 from vastaa.pipeline.records import (
     ChannelKey,
     Edit,
@@ -31,9 +31,6 @@ from vastaa.pipeline.records import (
 )
 
 AuthorKey = tuple[uuid.UUID, str]
-
-__all__ = ["classify", "load_known", "place", "relink", "resolve_authors", "resolve_channels"]
-__all__ += ["write"]
 
 
 # 1. channels ---------------------------------------------------------------------------------
