@@ -24,10 +24,11 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import _cpu, write_section  # noqa: E402
+from ingest import _cpu  # noqa: E402
 
 from vastaa.analysis import datasets as ds  # noqa: E402
 from vastaa.analysis.analyzer import ANALYZERS, TextIn  # noqa: E402
+from vastaa.benchmarking import write_section  # noqa: E402
 
 BATCH = 256
 

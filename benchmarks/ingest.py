@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from vastaa import schema
+from vastaa.benchmarking import write_section
 from vastaa.config import Settings
 from vastaa.db import make_engine, make_sessionmaker
 from vastaa.pipeline.files import ingest_stream
@@ -142,7 +143,7 @@ def main() -> None:
     report = render(rows, args)
     print(report)
     if args.write:
-        write_section(Path(__file__).resolve().parents[1] / "BENCHMARKS.md", "Ingestion", report)
+        write_section("Ingestion", report)
 
 
 def ensure_database(url: str) -> None:
@@ -190,20 +191,6 @@ def _cpu() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
-
-
-def write_section(path: Path, title: str, body: str) -> None:
-    """Replace (or add) the ``## title`` section of BENCHMARKS.md."""
-    text_ = path.read_text() if path.exists() else "# Benchmarks\n"
-    header = f"## {title}\n"
-    section = f"{header}\n{body}\n"
-    if header in text_:
-        before, rest = text_.split(header, 1)
-        after = rest.split("\n## ", 1)
-        text_ = before + section + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        text_ = text_.rstrip("\n") + "\n\n" + section
-    path.write_text(text_)
 
 
 if __name__ == "__main__":

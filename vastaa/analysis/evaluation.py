@@ -11,6 +11,7 @@ from vastaa.analysis import datasets as ds
 from vastaa.analysis.classifier import TRAINED, LinearModel
 from vastaa.analysis.datasets import Example
 from vastaa.analysis.training import TASKS, decide, features_of
+from vastaa.benchmarking import write_section
 
 
 @dataclass(frozen=True)
@@ -138,20 +139,11 @@ def render(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
-def write_benchmarks(table: str, path: Path | None = None) -> None:
+def write_benchmarks(table: str) -> None:
     """Replace the "Analysis quality" section of BENCHMARKS.md."""
-    path = path or Path(__file__).resolve().parents[2] / "BENCHMARKS.md"
-    header = "## Analysis quality\n"
-    body = (
-        f"{header}\n`vastaa model eval` (official test splits; committed held-back splits where "
-        "a dataset has none; the models are trained by `vastaa model train` on the training "
-        f"splits only).\n\n{table}\n"
+    write_section(
+        "Analysis quality",
+        "`vastaa model eval` (official test splits; committed held-back splits where a dataset "
+        "has none; the models are trained by `vastaa model train` on the training splits only)."
+        f"\n\n{table}\n",
     )
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if header in text:
-        before, rest = text.split(header, 1)
-        after = rest.split("\n## ", 1)
-        text = before + body + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.write_text(text)
