@@ -107,3 +107,15 @@ class NewMessage:
     root_id: uuid.UUID | None = None
     conversation_id: uuid.UUID | None = None
     deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A stored message that a new one points at (its parent or its thread's root)."""
+
+    id: uuid.UUID
+    thread_key: str | None
+    conversation_id: uuid.UUID | None
+
+
+ConversationKey = tuple[uuid.UUID, str, uuid.UUID]
