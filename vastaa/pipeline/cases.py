@@ -50,13 +50,15 @@ def assign_conversations(
     now: datetime,
 ) -> None:
     cases = _load_cases(session, batch.values())
-    ordered = sorted(batch.values(), key=lambda r: (r.event.direction != "inbound",))
-    for row in ordered:
-        case = _case_for(row, cases, batch, stored)
-        if case is None:
-            continue
-        row.conversation_id = case.id
-        _count(case, row.event)
+    inbound = [row for row in batch.values() if row.event.direction == "inbound"]
+    for row in inbound:
+        _join(row, _case_of_inbound(row, cases))
+    # Our own messages join the conversations just found or made: index them once.
+    by_id = {case.id: case for case in cases.values()}
+    by_thread = {case.key[:2]: case for case in cases.values()}
+    for row in batch.values():
+        if row.event.direction != "inbound":
+            _join(row, _case_of_ours(row, by_id, by_thread, batch, stored))
     for case in cases.values():
         if case.is_new:
             placed.new_conversations.append(_new_conversation(case, customers, now))
@@ -98,42 +100,39 @@ def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[Conversati
     return cases
 
 
-def _case_for(
+def _join(row: NewMessage, case: _Case | None) -> None:
+    if case is not None:
+        row.conversation_id = case.id
+        _count(case, row.event)
+
+
+def _case_of_inbound(row: NewMessage, cases: dict[ConversationKey, _Case]) -> _Case:
+    """The author's conversation in this thread, created when there is none yet."""
+    key = (row.channel_id, row.thread_key, row.author_id)
+    if key not in cases:
+        at = row.event.created_at
+        cases[key] = _Case(new_id(), key, row.event.public, "new", 0, at, at, None, is_new=True)
+    return cases[key]
+
+
+def _case_of_ours(
     row: NewMessage,
-    cases: dict[ConversationKey, _Case],
+    by_id: dict[uuid.UUID, _Case],
+    by_thread: dict[tuple[uuid.UUID, str], _Case],
     batch: dict[MessageKey, NewMessage],
     stored: dict[MessageKey, Neighbour],
 ) -> _Case | None:
-    event = row.event
-    if event.direction == "inbound":
-        key = (row.channel_id, row.thread_key, row.author_id)
-        if key not in cases:
-            at = event.created_at
-            cases[key] = _Case(new_id(), key, event.public, "new", 0, at, at, None, is_new=True)
-        return cases[key]
-    if not event.public:
-        same_thread = [c for k, c in cases.items() if k[:2] == (row.channel_id, row.thread_key)]
-        return same_thread[0] if same_thread else None
-    return _case_of_parent(row, cases, batch, stored)
-
-
-def _case_of_parent(
-    row: NewMessage,
-    cases: dict[ConversationKey, _Case],
-    batch: dict[MessageKey, NewMessage],
-    stored: dict[MessageKey, Neighbour],
-) -> _Case | None:
-    """A public reply of ours belongs to the conversation of the message it answers."""
+    """Our direct message joins its DM thread's conversation; our public reply joins the
+    conversation of the message it answers (linked later by ``relink`` if that is unknown)."""
+    if not row.event.public:
+        return by_thread.get((row.channel_id, row.thread_key))
     if row.event.parent_id is None:
         return None
     key = (row.channel_id, row.event.parent_id)
     conversation_id = batch[key].conversation_id if key in batch else None
     if conversation_id is None and key in stored:
         conversation_id = stored[key].conversation_id
-    for case in cases.values():
-        if case.id == conversation_id:
-            return case
-    return None
+    return by_id.get(conversation_id) if conversation_id else None
 
 
 def _count(case: _Case, event: MessageEvent) -> None:
