@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.factories import FACEBOOK, X, at, delete, events, message, timestamp
+from tests.factories import X, at, delete, events, message, timestamp
 from vastaa.channels.models import Channel
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author, Customer
@@ -282,7 +282,6 @@ def test_channels_are_kept_apart_and_results_follow_input_order(
     ]
     assert isinstance(results[0], EventResult)
     assert count(sessions, Channel) == 2
-    assert FACEBOOK["account"] == "kidesuomi"
 
 
 def test_author_profiles_follow_the_latest_event(
