@@ -121,15 +121,17 @@ class LoadedScenario:
 
 def load(session: Session, *, now: datetime) -> LoadedScenario:
     """The whole demo: the scenario's messages and the demo users."""
-    created = load_messages(session, now=now)
-    return LoadedScenario(len(scenario_events(now)), created, add_demo_users(session, now=now))
+    events, created = load_messages(session, now=now)
+    return LoadedScenario(events, created, add_demo_users(session, now=now))
 
 
-def load_messages(session: Session, *, now: datetime) -> int:
-    """Ingest the scenario through the one ingestion path and link the customers it names."""
-    results = ingest(session, scenario_events(now), now=now)
+def load_messages(session: Session, *, now: datetime) -> tuple[int, int]:
+    """Ingest the scenario through the one ingestion path and link the customers it names;
+    returns how many events there were and how many messages they created."""
+    events = scenario_events(now)
+    results = ingest(session, events, now=now)
     _link_customers(session)
-    return sum(1 for result in results if result.status == "created")
+    return len(events), sum(1 for result in results if result.status == "created")
 
 
 def add_demo_users(session: Session, *, now: datetime) -> list[DemoLogin]:
