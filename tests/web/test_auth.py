@@ -97,3 +97,22 @@ def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> Non
     policy = client.get("/login").headers["content-security-policy"]
 
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_an_expired_session_asks_for_login_again(
+    client: TestClient, cast: dict, sessions, now
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from vastaa.accounts.models import WebSession
+    from vastaa.db import transaction
+
+    login(client, "ada")
+    with transaction(sessions) as session:
+        session.execute(update(WebSession).values(expires_at=now - timedelta(minutes=1)))
+
+    assert client.get("/", follow_redirects=False).status_code == 303
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 0

@@ -102,7 +102,10 @@ def start_session(session: Session, *, user: User, now: datetime, hours: int) ->
 def session_for_token(session: Session, *, token: str, now: datetime) -> WebSession | None:
     """The live session a cookie token belongs to, with its user loaded."""
     found = session.get(WebSession, _digest(token))
-    if found is None or found.expires_at <= now:
+    if found is None:
+        return None
+    if found.expires_at <= now:
+        session.delete(found)  # an expired session is gone for good
         return None
     user = session.get(User, found.user_id)
     if user is None or not user.active:

@@ -46,12 +46,20 @@ def current_user(request: Request, context: Context) -> CurrentUser:
         raise LoginRequired
     with context.transaction() as session:
         found = accounts.session_for_token(session, token=token, now=context.clock())
-        if found is None:
-            raise LoginRequired
-        user = found.user
-        return CurrentUser(
-            user.id, user.username, user.display_name, user.role, user.locale, found.csrf_token
-        )
+        user = None
+        if found is not None:
+            account = found.user
+            user = CurrentUser(
+                account.id,
+                account.username,
+                account.display_name,
+                account.role,
+                account.locale,
+                found.csrf_token,
+            )
+    if user is None:  # raised outside the transaction, so an expired session's removal sticks
+        raise LoginRequired
+    return user
 
 
 User = Annotated[CurrentUser, Depends(current_user)]
