@@ -10,8 +10,10 @@ import pytest
 from vastaa.analysis import datasets as ds
 from vastaa.analysis.classifier import LinearModel, featurize
 from vastaa.analysis.datasets import Example
-from vastaa.analysis.evaluation import predict_labels
-from vastaa.analysis.training import TASKS, Task, train
+from vastaa.analysis.encoder import DIM, embed_cached
+from vastaa.analysis.evaluation import predict_fast, predict_full
+from vastaa.analysis.fusion import FusedModel
+from vastaa.analysis.training import TASKS, Task, train, train_full
 
 GOOD = ["great service thanks", "love it", "works perfectly, thank you", "amazing kettle"]
 BAD = ["broken again", "worst service ever", "it leaks, terrible", "awful, never again"]
@@ -35,15 +37,33 @@ def test_a_trained_model_survives_saving_and_loading(tmp_path: Path) -> None:
     assert loaded.labels == ("positive",) and loaded.langs == ("en",)
     features = featurize(["thanks, great"])
     assert np.allclose(loaded.scores(features, ["en"]), model.scores(features, ["en"]), atol=1e-2)
-    assert predict_labels(loaded, tiny(tmp_path)[1]) == [
+    assert predict_fast(loaded, tiny(tmp_path)[1]) == [
         e.label if e.label == "positive" else "not-positive" for e in tiny(tmp_path)[1]
     ]
 
 
-def test_every_task_has_a_shipped_model() -> None:
+def test_the_full_tier_learns_a_head_and_its_mix_on_development_data(tmp_path: Path) -> None:
+    task = Task("toy", ("positive",), tiny)
+    train(task, tmp_path).save(tmp_path)
+
+    fused = train_full(task, tmp_path, tmp_path)
+
+    assert fused.labels == ("positive",) and fused.langs == ("en",)
+    assert fused.coef.shape == (1, DIM) and 0 < fused.weight <= 1
+    examples = tiny(tmp_path)[1]
+    fast = LinearModel.load("toy", tmp_path)
+    vectors = embed_cached([e.text for e in examples])
+    assert predict_full(fused, fast, examples, vectors) == [
+        e.label if e.label == "positive" else "not-positive" for e in examples
+    ]
+
+
+def test_every_task_has_shipped_models_for_both_tiers() -> None:
     for name in TASKS:
         model = LinearModel.load(name)
-        assert model.coef.shape[0] == len(model.labels)
+        fused = FusedModel.load(name)
+        assert model.coef.shape[0] == len(model.labels) == fused.coef.shape[0]
+        assert fused.labels == model.labels
 
 
 @pytest.fixture(scope="module")
