@@ -25,6 +25,19 @@ POSTGRES_ADMIN_URL = os.environ.get(
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Tests never write into the developer's embedding cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("VASTAA_CACHE_DIR")
+    os.environ["VASTAA_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["VASTAA_CACHE_DIR"]
+    else:
+        os.environ["VASTAA_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file built once from the migrations; each test gets a copy."""

@@ -87,6 +87,21 @@ def test_user_add_and_token_create(env: dict[str, str]) -> None:
     assert token.exit_code == 0 and token.stdout.startswith("vst_")
 
 
+def test_team_add_names_unknown_members(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["user", "add", "mert", "--password", "long enough pw"], env=env)
+
+    added = runner.invoke(
+        main, ["team", "add", "Laskutus", "--escalation", "--member", "mert"], env=env
+    )
+    unknown = runner.invoke(main, ["team", "add", "Kargo", "--member", "nobody"], env=env)
+    twice = runner.invoke(main, ["team", "add", "Laskutus"], env=env)
+
+    assert added.exit_code == 0 and "1 member" in added.output, added.output
+    assert unknown.exit_code == 1 and "nobody" in unknown.output
+    assert twice.exit_code == 1 and "already exists" in twice.output
+
+
 def test_the_documented_event_schema_is_the_one_we_validate_with() -> None:
     documented = json.loads((ROOT / "docs" / "event.schema.json").read_text())
 

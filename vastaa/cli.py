@@ -75,10 +75,18 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     import uvicorn
 
     from vastaa.analysis.analyzer import analyzer_for
-    from vastaa.analysis.tasks import AnalysisWorker
     from vastaa.app import create_app
+    from vastaa.worker import Worker
 
-    worker = AnalysisWorker(make_sessionmaker(engine), analyzer_for("full"), clock=utcnow)
+    full = analyzer_for("full") if settings.full_analysis else None
+    worker = Worker(
+        make_sessionmaker(engine),
+        analyzer_for("fast"),
+        full,
+        clock=utcnow,
+        weights=settings.priority_weights,
+        webhook_url=settings.alert_webhook_url,
+    )
     worker.start()
     try:
         uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
@@ -173,6 +181,93 @@ def user_add(username: str, role: str, display_name: str, locale: str, password:
 
 
 @main.group()
+def team() -> None:
+    """Teams: who takes escalations, and (routing) who takes which work."""
+
+
+@team.command("add")
+@click.argument("name")
+@click.option("--escalation", is_flag=True, help="Escalations may be sent to this team.")
+@click.option("--member", "members", multiple=True, help="Username of a member (repeatable).")
+def team_add(name: str, escalation: bool, members: tuple[str, ...]) -> None:
+    """Add a team."""
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            accounts.add_team(
+                session, name=name, now=utcnow(), escalation=escalation, members=members
+            )
+    except PermanentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added team {name!r} with {len(members)} member(s).")
+
+
+@main.group()
+def route() -> None:
+    """Routing rules: which team or agent gets new conversations (docs/triage.md)."""
+
+
+@route.command("add")
+@click.argument("name")
+@click.option("--lang", "langs", multiple=True, help="Language code (repeatable: any matches).")
+@click.option("--channel", "channels", multiple=True, help="Channel id (repeatable).")
+@click.option("--intent", "intents", multiple=True, help="complaint, question, praise, …")
+@click.option("--area", "areas", multiple=True, help="product, delivery, billing, …")
+@click.option("--keyword", "keywords", multiple=True, help="A word or phrase in the message.")
+@click.option("--tag", "tags", multiple=True, help="A customer tag.")
+@click.option("--team", help="Team name to route to.")
+@click.option("--user", help="Username to route to.")
+@click.option(
+    "--strategy",
+    type=click.Choice(("least_loaded", "round_robin", "none")),
+    default="least_loaded",
+    show_default=True,
+    help="How an agent of the team is chosen (none: the team only).",
+)
+@click.option("--position", type=int, default=100, show_default=True, help="Lower runs first.")
+def route_add(
+    name: str,
+    langs: tuple[str, ...],
+    channels: tuple[str, ...],
+    intents: tuple[str, ...],
+    areas: tuple[str, ...],
+    keywords: tuple[str, ...],
+    tags: tuple[str, ...],
+    team: str | None,
+    user: str | None,
+    strategy: str,
+    position: int,
+) -> None:
+    """Add a routing rule; every condition given must hold."""
+    from vastaa.routing.service import add_rule
+
+    conditions = {
+        "langs": langs,
+        "channels": channels,
+        "intents": intents,
+        "areas": areas,
+        "keywords": keywords,
+        "tags": tags,
+    }
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            add_rule(
+                session,
+                name=name,
+                conditions=conditions,
+                now=utcnow(),
+                team=team,
+                user=user,
+                strategy=strategy,
+                position=position,
+            )
+    except PermanentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added routing rule {name!r}.")
+
+
+@main.group()
 def token() -> None:
     """API tokens for POST /api/v1/events and other API calls."""
 
@@ -227,15 +322,19 @@ def model() -> None:
 @model.command("train")
 @click.option("--task", "tasks", multiple=True, help="Only these tasks (default: all).")
 @click.option("--data", type=click.Path(path_type=Path), help="Datasets folder.")
-def model_train(tasks: tuple[str, ...], data: Path | None) -> None:
-    """Train the fast tier's classifiers into vastaa/analysis/trained/ (never on test splits)."""
+@click.option("--fast-only", is_flag=True, help="Skip the full tier (its embeddings are slow).")
+def model_train(tasks: tuple[str, ...], data: Path | None, fast_only: bool) -> None:
+    """Train the classifiers of both tiers into vastaa/analysis/trained/ (never on test splits).
+
+    The full tier embeds a sample of each training set with the multilingual encoder (about
+    20 texts a second a core; cached in VASTAA_CACHE_DIR, so only the first run is slow)."""
     from vastaa.analysis.datasets import data_dir
     from vastaa.analysis.training import TASKS, train_all
 
     unknown = [task for task in tasks if task not in TASKS]
     if unknown:
         raise click.ClickException(f"unknown task(s) {unknown}; known: {sorted(TASKS)}")
-    for path in train_all(data or data_dir(), list(tasks) or None):
+    for path in train_all(data or data_dir(), list(tasks) or None, full=not fast_only):
         click.echo(f"wrote {path}")
 
 
@@ -276,9 +375,13 @@ def demo(port: int, no_browser: bool) -> None:
         loaded = load(session, now=utcnow())
     from vastaa.analysis.analyzer import analyzer_for
     from vastaa.analysis.tasks import analyze_pending
+    from vastaa.triage.tasks import triage_pending
 
-    analyzed = analyze_pending(make_sessionmaker(engine), analyzer_for("full"), clock=utcnow)
-    click.echo(f"Analysed {analyzed} messages.")
+    analyzed = analyze_pending(make_sessionmaker(engine), analyzer_for("fast"), clock=utcnow)
+    with transaction(make_sessionmaker(engine)) as session:
+        while triage_pending(session, now=utcnow(), weights=settings.priority_weights):
+            pass
+    click.echo(f"Analysed {analyzed} messages (the full tier refines them while the demo runs).")
     url = f"http://127.0.0.1:{port}/"
     click.echo(f"Demo database: {folder / 'demo.db'} ({loaded.messages} messages)")
     click.echo(f"Open {url} and log in as:")

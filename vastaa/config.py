@@ -8,6 +8,8 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from vastaa.triage.rules import PriorityWeights
+
 LOCALES = ("fi", "tr", "en")
 
 
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     ingest_batch_size: int = 5000
     api_max_events: int = 5000
+    full_analysis: bool = True
+    priority_weights: PriorityWeights = Field(default_factory=PriorityWeights)
+    alert_webhook_url: str = ""
+    live_seconds: int = 15
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

@@ -1,21 +1,31 @@
 """Imports every domain's models so that ``Base.metadata`` knows the whole schema."""
 
-from vastaa.accounts.models import ApiToken, User, WebSession
+from vastaa.accounts.models import ApiToken, Team, TeamMember, User, WebSession
 from vastaa.channels.models import Channel
-from vastaa.conversations.models import Conversation
-from vastaa.customers.models import Author, Customer
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
 from vastaa.messages.models import Message, MessageRevision, Tombstone
+from vastaa.routing.models import RoutingRule
+from vastaa.sla.models import Alert, SlaPolicy
 
 __all__ = [
+    "Alert",
     "ApiToken",
     "Author",
     "Base",
     "Channel",
     "Conversation",
+    "ConversationEvent",
     "Customer",
+    "CustomerNote",
+    "CustomerTag",
     "Message",
     "MessageRevision",
+    "RoutingRule",
+    "SlaPolicy",
+    "Team",
+    "TeamMember",
     "Tombstone",
     "User",
     "WebSession",

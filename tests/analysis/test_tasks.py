@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import login
 from tests.factories import message
 from tests.web.helpers import ingest_items
-from vastaa.analysis.analyzer import FastAnalyzer
-from vastaa.analysis.tasks import analyze_pending
+from vastaa.analysis.analyzer import FastAnalyzer, FullAnalyzer
+from vastaa.analysis.tasks import analyze_pending, upgrade_batch
 from vastaa.conversations.models import Conversation
+from vastaa.db import transaction
 from vastaa.messages.models import Message
+from vastaa.worker import work_once
 
 
 def test_inbound_messages_are_analysed_once(sessions: sessionmaker[Session], now: datetime) -> None:
@@ -58,3 +60,41 @@ def test_the_conversation_page_shows_what_the_analysis_found(
 
     assert "Sisältää henkilötietoja (tilausnumero)" in html
     assert "toimitus" in html
+
+
+def test_the_full_tier_refines_the_newest_messages_first(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now - timedelta(minutes=5), message("old", text="Tilaus ei tullut"))
+    ingest_items(sessions, now, message("new", text="Sipariş hâlâ gelmedi, rezalet"))
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+    full = FullAnalyzer()
+
+    tiers = []
+    for _ in range(3):
+        with transaction(sessions) as session:
+            done = upgrade_batch(session, full, now=now, size=1)
+        with sessions() as session:
+            rows = session.execute(select(Message.external_id, Message.analysis_tier)).all()
+        tiers.append((done, dict(rows)))
+
+    assert tiers == [
+        (1, {"old": "fast", "new": "full"}),
+        (1, {"old": "full", "new": "full"}),
+        (0, {"old": "full", "new": "full"}),
+    ]
+
+
+def test_one_round_of_work_does_fast_first_then_one_full_batch(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now, *(message(f"m{i}", text=f"Missä tilaus {i}?") for i in range(3)))
+
+    done = work_once(sessions, FastAnalyzer(), FullAnalyzer(), clock=lambda: now)
+
+    assert done == 9  # 3 analysed, 3 conversations triaged, 3 refined by the full tier
+    with sessions() as session:
+        tiers = session.scalars(select(Message.analysis_tier)).all()
+        analyses = session.scalars(select(Message.analysis)).all()
+    assert set(tiers) == {"full"}
+    assert {analysis["tier"] for analysis in analyses if analysis} == {"full"}

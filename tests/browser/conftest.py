@@ -71,7 +71,7 @@ def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as session:
         add_user(session, username="aino", password=PASSWORD, role="agent", now=NOW, locale="fi")
-    app = create_app(Settings(data_dir=tmp_path), engine=engine)
+    app = create_app(Settings(data_dir=tmp_path, live_seconds=1), engine=engine)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -21,13 +21,13 @@ def test_log_in_open_the_inbox_and_a_conversation(
 
     log_in("aino")
 
-    expect(page.locator("h1")).to_have_text("Saapuneet")
+    expect(page.locator("h1")).to_have_text("Vaatii vastauksen")
     rows = page.locator("table.inbox tbody tr")
     expect(rows).to_have_count(50)
     page.select_option("select[name=lang]", "tr")
     page.wait_for_url("**/?*lang=tr*")
-    expect(page.locator("td.lang").first).to_have_text("tr")
-    assert set(page.locator("td.lang").all_inner_texts()) == {"tr"}
+    expect(page.locator("td.preview .lang").first).to_have_text("tr")
+    assert set(page.locator("td.preview .lang").all_text_contents()) == {"tr"}
     page.locator("td.preview a").first.click()
     page.wait_for_url("**/conversations/*")
     expect(page.locator("article.message").first).to_be_visible()

@@ -68,7 +68,7 @@ def test_nothing_from_a_message_runs_in_the_browser(
     assert dialogs == []
     assert page.evaluate("window.__pwned") is None
     page.goto(live_server.url + "/")
-    assert page.locator("h1").inner_text() == "Saapuneet"
+    assert page.locator("h1").inner_text() == "Vaatii vastauksen"
     text = page.locator("table.inbox").inner_text()
     assert "<script>window.__pwned = 'script'</script>" in text
     assert "{{ 7*7 }}" in text

@@ -1,4 +1,5 @@
-"""The inbox list: newest first, filters, HTMX fragments, a bounded number of queries."""
+"""The inbox: views with counts, priority order, filters, search, HTMX fragments and live
+polling, and a bounded number of queries."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import login
 from tests.factories import X, at, message
 from tests.web.helpers import count_queries, ingest_items
+from vastaa.analysis.analyzer import FastAnalyzer
+from vastaa.analysis.tasks import analyze_pending
 from vastaa.channels.models import Channel
+from vastaa.conversations.models import Conversation
+from vastaa.customers.models import CustomerTag
+from vastaa.db import transaction
+from vastaa.triage.rules import PriorityWeights
+from vastaa.triage.tasks import triage_pending
 
 
 def seed(sessions: sessionmaker[Session], now: datetime) -> None:
@@ -93,7 +101,7 @@ def test_htmx_asks_for_the_rows_only(
 
     fragment = client.get("/?lang=tr", headers={"HX-Request": "true"}).text
 
-    assert fragment.lstrip().startswith('<table class="inbox">')
+    assert fragment.lstrip().startswith('<div class="inbox-layout"')
     assert "<html" not in fragment
     assert previews(fragment) == ["Siparişim nerede?"]
 
@@ -113,5 +121,90 @@ def test_the_inbox_costs_the_same_few_queries_for_many_conversations(
     with count_queries(engine) as many:
         page = client.get("/")
 
-    assert len(many) == len(few) <= 6
-    assert "Older" in page.text
+    assert len(many) == len(few) <= 8
+    assert "Next" in page.text
+
+
+def settle(sessions: sessionmaker[Session], now: datetime) -> None:
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+    with transaction(sessions) as session:
+        triage_pending(session, now=now, weights=PriorityWeights())
+
+
+def test_views_show_their_counts_and_the_most_urgent_first(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(
+        sessions,
+        now,
+        message("q", text="Missä tilaukseni on?", created_at=at(-5), author={"id": "u1"}),
+        message(
+            "angry",
+            text="Kahvinkeitin vuotaa taas, tilaus 12345 on rikki ja olen todella vihainen!",
+            created_at=at(-40),
+            author={"id": "u2", "followers": 50000},
+        ),
+        message("fan", text="Ihana keitin, kiitos Kide! ❤️", created_at=at(-1), author={"id": "u3"}),
+    )
+    settle(sessions, now)
+    login(client, "ada")
+
+    needs = client.get("/").text
+    praise = client.get("/?view=praise").text
+
+    assert needs.index("Kahvinkeitin vuotaa") < needs.index("Missä tilaukseni")
+    assert "Ihana keitin" not in needs and "Ihana keitin" in praise
+    assert 'data-view="needs_reply"' in needs
+    assert _count(needs, "needs_reply") == 2 and _count(needs, "praise") == 1
+    assert "20 min" in needs  # the SLA countdown of the complaint written 40 minutes ago
+    assert "50K followers" in needs
+
+
+def _count(html: str, view: str) -> int:
+    start = html.index(f'data-view="{view}"')
+    found = html.index('class="count">', start) + len('class="count">')
+    return int(html[found : html.index("<", found)])
+
+
+def test_search_finds_inflected_words_from_their_stem(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    seed(sessions, now)
+    login(client, "ada")
+
+    assert previews(client.get("/?q=kahvinkeit").text) == ["Kahvinkeitin vuotaa"]
+    assert previews(client.get("/?q=sipariş").text) == ["Siparişim nerede?"]
+    assert previews(client.get("/?q=order+where").text) == ["Where is my order?"]
+    assert previews(client.get('/?q="%3B DROP TABLE message; --').text) == []
+    assert _count(client.get("/?q=order").text, "needs_reply") == 3  # counts are the inbox's
+
+
+def test_filters_by_analysis_assignee_and_tag(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    seed(sessions, now)
+    settle(sessions, now)
+    with transaction(sessions) as session:
+        conversation = session.scalars(
+            select(Conversation).where(Conversation.thread_key == "c2")
+        ).one()
+        conversation.assignee_id = cast["ada"]
+        assert conversation.customer_id is not None
+        session.add(CustomerTag(customer_id=conversation.customer_id, tag="vip-2026"))
+    login(client, "ada")
+
+    assert previews(client.get("/?assignee=me").text) == ["Siparişim nerede?"]
+    assert sorted(previews(client.get("/?assignee=none").text)) == [
+        "Kahvinkeitin vuotaa",
+        "Where is my order?",
+    ]
+    assert previews(client.get("/?tag=vip-2026").text) == ["Siparişim nerede?"]
+    assert sorted(previews(client.get("/?intent=question").text)) == [
+        "Siparişim nerede?",
+        "Where is my order?",
+    ]
+    assert previews(client.get("/?period=1h&view=all").text) == [
+        "Siparişim nerede?",
+        "Where is my order?",
+        "Kahvinkeitin vuotaa",
+    ]

@@ -21,7 +21,7 @@ def test_login_with_the_right_password_opens_the_inbox(client: TestClient, cast:
 
     page = client.get("/")
     assert page.status_code == 200
-    assert "<h1>Inbox</h1>" in page.text
+    assert "<h1>Needs reply</h1>" in page.text
     cookie = next(c for c in client.cookies.jar if c.name == "vastaa_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
 
@@ -65,16 +65,16 @@ def test_a_form_without_the_csrf_token_is_refused(client: TestClient, cast: dict
     response = client.post("/settings/language", data={"locale": "fi"})
 
     assert response.status_code == 403
-    assert "<h1>Inbox</h1>" in client.get("/").text
+    assert "<h1>Needs reply</h1>" in client.get("/").text
 
 
 def test_the_interface_speaks_the_users_language(client: TestClient, cast: dict) -> None:
     csrf = login(client, "ada")
 
     client.post("/settings/language", data={"locale": "tr", "csrf_token": csrf})
-    assert "<h1>Gelen kutusu</h1>" in client.get("/").text
+    assert "<h1>Yanıt bekliyor</h1>" in client.get("/").text
     client.post("/settings/language", data={"locale": "fi", "csrf_token": csrf})
-    assert "<h1>Saapuneet</h1>" in client.get("/").text
+    assert "<h1>Vaatii vastauksen</h1>" in client.get("/").text
 
 
 def test_the_login_page_follows_the_browser_language(client: TestClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from vastaa.accounts.models import ROLES, ApiToken, User, WebSession
+from vastaa.accounts.models import ROLES, ApiToken, Team, TeamMember, User, WebSession
 from vastaa.config import LOCALES
 from vastaa.errors import AuthenticationError, PermanentError
 
@@ -140,3 +141,38 @@ def user_for_api_token(session: Session, *, token: str, now: datetime) -> User:
         raise AuthenticationError("invalid API token")
     found.last_used_at = now
     return user
+
+
+def add_team(
+    session: Session,
+    *,
+    name: str,
+    now: datetime,
+    escalation: bool = False,
+    members: Sequence[str] = (),
+) -> Team:
+    """A team, with members given by username (each must exist)."""
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise InvalidUserError("the team name must be 1–120 characters")
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise InvalidUserError(f"a team named {name!r} already exists")
+    rows = session.execute(select(User.username, User.id).where(User.username.in_(members)))
+    found = {username: user_id for username, user_id in rows}
+    unknown = [member for member in members if member not in found]
+    if unknown:
+        raise InvalidUserError(f"no such user(s): {', '.join(unknown)}")
+    team = Team(name=name, escalation=escalation, created_at=now)
+    session.add(team)
+    session.flush()
+    session.add_all(TeamMember(team_id=team.id, user_id=found[member]) for member in members)
+    return team
+
+
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def mark_seen(user: User, *, now: datetime) -> None:
+    """Routing gives work only to agents seen lately; written at most once a minute."""
+    if user.last_seen_at is None or now - user.last_seen_at >= SEEN_EVERY:
+        user.last_seen_at = now

@@ -1,45 +1,82 @@
 """Analysing stored messages: ingestion leaves ``analyzed_at`` empty (the outbox), and this job
-fills in what the analysis says, a batch per transaction, oldest first."""
+fills in what the fast tier says, a batch per transaction, oldest first. When nothing waits, the
+full tier (about 20 messages a second a core) re-analyses the fast tier's results, newest first,
+so the messages an agent is about to read are the first to get the more accurate analysis."""
 
 from __future__ import annotations
 
 import logging
-import threading
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.analysis.analyzer import Analyzer, TextIn
+from vastaa.bulk import one_of
 from vastaa.clock import Clock
+from vastaa.conversations.models import Conversation
 from vastaa.db import transaction
 from vastaa.messages.models import Message
 
 BATCH = 256
+FULL_BATCH = 32
 log = logging.getLogger(__name__)
 
 
 def analyze_batch(session: Session, analyzer: Analyzer, *, now: datetime, size: int = BATCH) -> int:
     """Analyse up to ``size`` waiting inbound messages; returns how many were done."""
     rows = session.execute(
-        select(Message.id, Message.text, Message.lang)
+        select(Message.id, Message.text, Message.lang, Message.conversation_id)
         .where(Message.analyzed_at.is_(None), Message.direction == "inbound")
         .order_by(Message.received_at)
         .limit(size)
     ).all()
     if not rows:
         return 0
-    results = analyzer.analyze([TextIn(text, lang) for _, text, lang in rows])
+    return _store(session, analyzer, rows, now)
+
+
+def upgrade_batch(
+    session: Session, analyzer: Analyzer, *, now: datetime, size: int = FULL_BATCH
+) -> int:
+    """Re-analyse up to ``size`` of the newest messages another tier analysed."""
+    rows = session.execute(
+        select(Message.id, Message.text, Message.lang, Message.conversation_id)
+        .where(Message.analysis_tier == "fast", Message.direction == "inbound")
+        .order_by(Message.received_at.desc())
+        .limit(size)
+    ).all()
+    return _store(session, analyzer, rows, now) if rows else 0
+
+
+def _store(
+    session: Session,
+    analyzer: Analyzer,
+    rows: Sequence[Row[uuid.UUID, str, str | None, uuid.UUID | None]],
+    now: datetime,
+) -> int:
+    """Store the results, and send their conversations back to triage."""
+    results = analyzer.analyze([TextIn(text, lang) for _, text, lang, _ in rows])
     updates = [
         {
             "id": message_id,
             "analysis": result.as_json(),
             "analyzed_at": now,
+            "analysis_tier": analyzer.tier,
             "lang": lang or result.lang,
         }
-        for (message_id, _, lang), result in zip(rows, results, strict=True)
+        for (message_id, _, lang, _), result in zip(rows, results, strict=True)
     ]
     session.execute(update(Message), updates)
+    conversations = list({row[3] for row in rows if row[3] is not None})
+    if conversations:
+        session.execute(
+            update(Conversation)
+            .where(one_of(session, Conversation.id, conversations))
+            .values(triaged_at=None)
+        )
     return len(updates)
 
 
@@ -52,31 +89,3 @@ def analyze_pending(sessions: sessionmaker[Session], analyzer: Analyzer, *, cloc
         done += count
         if count < BATCH:
             return done
-
-
-class AnalysisWorker(threading.Thread):
-    """Runs inside ``vastaa serve``: analyses new messages every few seconds."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        analyzer: Analyzer,
-        *,
-        clock: Clock,
-        interval: float = 2.0,
-    ) -> None:
-        super().__init__(name="vastaa-analysis", daemon=True)
-        self.sessions, self.analyzer, self.clock = sessions, analyzer, clock
-        self.interval = interval
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                analyze_pending(self.sessions, self.analyzer, clock=self.clock)
-            except Exception:  # a bad batch must not kill the worker; it is logged
-                log.exception("analysing messages failed; retrying in %s s", self.interval)
-            self.stopped.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stopped.set()

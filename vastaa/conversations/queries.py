@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from vastaa.conversations.models import Conversation
+from vastaa.accounts.models import Team, User
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.conversations.service import escalation_targets
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError
 from vastaa.messages.models import Message
 
 OTHER_CONVERSATIONS = 20
+EVENTS = 50
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,10 @@ class ConversationPage:
     messages: list[Message]
     identities: list[Author]
     others: list[Conversation]
+    events: list[ConversationEvent]
+    agents: list[User]
+    teams: list[Team]
+    supervisors: list[User]
 
 
 def conversation_page(session: Session, conversation_id: uuid.UUID) -> ConversationPage:
@@ -34,18 +41,36 @@ def conversation_page(session: Session, conversation_id: uuid.UUID) -> Conversat
             joinedload(Conversation.author),
             joinedload(Conversation.customer),
             joinedload(Conversation.assignee),
+            joinedload(Conversation.team),
         )
     )
     if conversation is None:
         raise NotFoundError(f"conversation {conversation_id}")
     messages = thread_messages(session, conversation.id)
+    teams, supervisors = escalation_targets(session)
     return ConversationPage(
         conversation=conversation,
         root=_root(session, conversation, messages),
         messages=messages,
         identities=_identities(session, conversation),
         others=_others(session, conversation),
+        events=_events(session, conversation.id),
+        agents=list(session.scalars(select(User).where(User.active).order_by(User.display_name))),
+        teams=teams,
+        supervisors=supervisors,
     )
+
+
+def _events(session: Session, conversation_id: uuid.UUID) -> list[ConversationEvent]:
+    """The timeline: newest first."""
+    query = (
+        select(ConversationEvent)
+        .where(ConversationEvent.conversation_id == conversation_id)
+        .options(joinedload(ConversationEvent.actor))
+        .order_by(ConversationEvent.at.desc(), ConversationEvent.id)
+        .limit(EVENTS)
+    )
+    return list(session.scalars(query))
 
 
 def _with_details() -> tuple[object, ...]:

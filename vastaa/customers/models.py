@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vastaa.channels.models import Channel
@@ -18,8 +28,30 @@ class Customer(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     display_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    vip: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     authors: Mapped[list[Author]] = relationship(back_populates="customer", lazy="raise")
+
+
+class CustomerTag(Base):
+    __tablename__ = "customer_tag"
+    __table_args__ = (Index("ix_customer_tag_tag", "tag"),)
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+
+class CustomerNote(Base):
+    """What an agent wants the next agent to know about this person."""
+
+    __tablename__ = "customer_note"
+    __table_args__ = (Index("ix_customer_note_customer_at", "customer_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customer.id"))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Author(Base):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vastaa.accounts.service import add_user
+from vastaa.accounts.service import add_team, add_user
 from vastaa.customers.models import Author
 from vastaa.customers.service import link_authors
 from vastaa.pipeline.events import Event, parse_event
@@ -149,6 +149,8 @@ def add_demo_users(session: Session, *, now: datetime) -> list[DemoLogin]:
             locale=locale,
         )
         logins.append(DemoLogin(username, password, role))
+    supervisors = [username for username, _, role, _ in DEMO_USERS if role != "agent"]
+    add_team(session, name="Asiantuntijat", now=now, escalation=True, members=supervisors)
     return logins
 
 

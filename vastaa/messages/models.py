@@ -42,6 +42,7 @@ class Message(Base):
         Index("ix_message_channel_parent_ext", "channel_id", "parent_external_id"),
         Index("ix_message_channel_thread", "channel_id", "thread_key"),
         Index("ix_message_conversation_created", "conversation_id", "created_at"),
+        Index("ix_message_tier_received", "analysis_tier", "received_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -72,6 +73,8 @@ class Message(Base):
     # What vastaa.analysis says (the JSON of ``vastaa analyze``); empty until analysed.
     analysis: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Which tier wrote ``analysis``: "fast" first, then "full" for what reaches the inbox.
+    analysis_tier: Mapped[str | None] = mapped_column(String(8))
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     author: Mapped[Author | None] = relationship(lazy="raise")

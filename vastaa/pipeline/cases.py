@@ -170,6 +170,12 @@ def _new_conversation(
         "last_inbound_at": case.last_inbound_at,
         "created_at": now,
         "updated_at": now,
+        "queue": "needs_reply",
+        "priority": 0,
+        "priority_reason": "",
+        "toxic": False,
+        "escalated": False,
+        "triaged_at": None,
     }
 
 
@@ -182,6 +188,7 @@ def _conversation_update(case: _Case, now: datetime) -> dict[str, object]:
         "last_message_at": case.last_message_at,
         "last_inbound_at": case.last_inbound_at,
         "updated_at": now,
+        "triaged_at": None,  # the worker triages it again
     }
     if case.preview is not None:
         values.update(preview=case.preview, lang=case.lang)

@@ -49,6 +49,7 @@ def current_user(request: Request, context: Context) -> CurrentUser:
         user = None
         if found is not None:
             account = found.user
+            accounts.mark_seen(account, now=context.clock())
             user = CurrentUser(
                 account.id,
                 account.username,

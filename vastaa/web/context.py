@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from sqlalchemy import Engine
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.clock import Clock
 from vastaa.config import Settings
+from vastaa.conversations.presence import Presence
 from vastaa.db import transaction
 from vastaa.web.templating import Templates
 
@@ -23,11 +24,14 @@ class AppContext:
     sessions: sessionmaker[Session]
     clock: Clock
     templates: Templates
+    presence: Presence = field(default_factory=Presence)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """The request is the boundary: it commits, services never do."""
         with transaction(self.sessions) as session:
+            # Services that re-triage read the configured weights from here.
+            session.info["priority_weights"] = self.settings.priority_weights
             yield session
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_compact_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -28,6 +29,12 @@ def external_url(value: str | None) -> str | None:
         return None
     scheme = urlsplit(value.strip()).scheme.lower()
     return value.strip() if scheme in ("http", "https") else None
+
+
+def minutes_from(value: datetime, now: datetime) -> int:
+    """Whole minutes from ``now`` to ``value`` (negative once it has passed)."""
+    seconds = (as_utc(value) - now).total_seconds()
+    return int(seconds // 60) if seconds >= 0 else -int(-seconds // 60)
 
 
 def is_htmx(request: Request) -> bool:
@@ -54,6 +61,10 @@ class Templates:
         environment.filters["when"] = lambda value: self.when(value, locale)
         environment.filters["age"] = lambda value, now: self.age(value, now, locale)
         environment.filters["external_url"] = external_url
+        environment.filters["compact"] = lambda value: format_compact_decimal(
+            value, locale=locale, fraction_digits=0
+        )
+        environment.filters["minutes_from"] = minutes_from
         environment.globals["locale"] = locale
         environment.globals["language_names"] = LANGUAGE_NAMES
         return environment

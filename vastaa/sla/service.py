@@ -1,0 +1,150 @@
+"""Which SLA policy applies, when its deadline falls, and what happens when one is missed: the
+conversation is marked, an alert is raised in the app, and (if configured) an outgoing webhook
+is sent. Nothing here commits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.sla.clock import BusinessHours
+from vastaa.sla.models import Alert, SlaPolicy
+
+log = logging.getLogger(__name__)
+
+# Without any policy: answer within an hour (R10), round the clock.
+DEFAULT_FIRST_MINUTES = 60
+DEFAULT_NEXT_MINUTES = 60
+
+
+@dataclass(frozen=True)
+class Rule:
+    channel_id: uuid.UUID | None
+    min_priority: int
+    first_minutes: int
+    next_minutes: int
+    hours: BusinessHours
+
+
+DEFAULT_RULE = Rule(None, 0, DEFAULT_FIRST_MINUTES, DEFAULT_NEXT_MINUTES, BusinessHours())
+
+
+@dataclass(frozen=True)
+class Policies:
+    rules: tuple[Rule, ...]
+
+    @classmethod
+    def load(cls, session: Session) -> Policies:
+        found = session.scalars(select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.name))
+        return cls(
+            tuple(
+                Rule(
+                    policy.channel_id,
+                    policy.min_priority,
+                    policy.first_response_minutes,
+                    policy.next_response_minutes,
+                    BusinessHours.parse(policy.timezone, policy.hours, policy.holidays),
+                )
+                for policy in found
+            )
+        )
+
+    def match(self, channel_id: uuid.UUID, priority: int) -> Rule:
+        for rule in self.rules:
+            if rule.channel_id in (None, channel_id) and priority >= rule.min_priority:
+                return rule
+        return DEFAULT_RULE
+
+
+def deadline(rule: Rule, start: datetime, *, first: bool) -> datetime:
+    minutes = rule.first_minutes if first else rule.next_minutes
+    return rule.hours.add(start, minutes)
+
+
+def sweep_breaches(session: Session, *, now: datetime) -> list[Alert]:
+    """Mark every conversation whose deadline has just passed; one alert each."""
+    missed = session.scalars(
+        select(Conversation)
+        .where(Conversation.due_at < now, Conversation.breached_at.is_(None))
+        .order_by(Conversation.due_at)
+        .limit(500)
+    ).all()
+    alerts = []
+    for conversation in missed:
+        assert conversation.due_at is not None
+        conversation.breached_at = now
+        late = int((now - conversation.due_at) / timedelta(minutes=1))
+        text = f"SLA missed: {conversation.preview[:200]}"
+        alert = Alert(kind="sla_breach", conversation_id=conversation.id, at=now, text=text[:300])
+        session.add(alert)
+        session.add(
+            ConversationEvent(
+                conversation_id=conversation.id,
+                at=now,
+                kind="sla_breach",
+                data={"due_at": conversation.due_at.isoformat(), "minutes_late": late},
+            )
+        )
+        alerts.append(alert)
+    session.flush()
+    return alerts
+
+
+def webhook_payload(alert: Alert, conversation: Conversation | None) -> dict[str, object]:
+    """What the outgoing webhook POSTs (documented in docs/triage.md)."""
+    return {
+        "type": alert.kind,
+        "alert_id": str(alert.id),
+        "at": alert.at.isoformat(),
+        "conversation_id": str(alert.conversation_id) if alert.conversation_id else None,
+        "due_at": conversation.due_at.isoformat() if conversation and conversation.due_at else None,
+        "priority": conversation.priority if conversation else None,
+        "text": alert.text,
+    }
+
+
+def deliver(url: str, payload: dict[str, object], timeout: float = 5.0) -> str | None:
+    """POST the payload as JSON; returns None on a 2xx answer, else what went wrong."""
+    body = json.dumps(payload).encode("utf-8")
+    request = urllib.request.Request(  # noqa: S310 (the URL is the administrator's setting)
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            status = int(response.status)
+    except urllib.error.HTTPError as error:
+        error.close()
+        return f"HTTP {error.code}"
+    except OSError as error:  # refused, unreachable, timed out
+        return str(error)[:300]
+    return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def deliver_pending(session: Session, url: str, *, now: datetime, limit: int = 50) -> int:
+    """Send the webhook for alerts not delivered yet (retried on later rounds)."""
+    alerts = session.scalars(
+        select(Alert).where(Alert.delivered_at.is_(None)).order_by(Alert.at).limit(limit)
+    ).all()
+    sent = 0
+    for alert in alerts:
+        conversation = (
+            session.get(Conversation, alert.conversation_id) if alert.conversation_id else None
+        )
+        error = deliver(url, webhook_payload(alert, conversation))
+        if error is None:
+            alert.delivered_at, alert.delivery_error = now, None
+            sent += 1
+        else:
+            alert.delivery_error = error
+            log.warning("alert webhook failed: %s", error)
+            break  # the receiver is down; the rest waits for the next round
+    return sent

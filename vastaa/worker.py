@@ -1,0 +1,89 @@
+"""The background worker of ``vastaa serve``: each round analyses new messages (fast tier),
+triages the conversations that changed, marks missed SLA deadlines and sends their alerts, and
+then refines one batch of messages with the full tier. A round that found work is followed at
+once by the next; an idle one waits a little."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from vastaa.analysis.analyzer import Analyzer
+from vastaa.analysis.tasks import analyze_pending, upgrade_batch
+from vastaa.clock import Clock
+from vastaa.db import transaction
+from vastaa.sla.service import deliver_pending, sweep_breaches
+from vastaa.triage.rules import PriorityWeights
+from vastaa.triage.tasks import triage_pending
+
+log = logging.getLogger(__name__)
+
+
+def work_once(
+    sessions: sessionmaker[Session],
+    fast: Analyzer,
+    full: Analyzer | None,
+    *,
+    clock: Clock,
+    weights: PriorityWeights | None = None,
+    webhook_url: str = "",
+) -> int:
+    """One round; returns how many things it did (0: nothing was waiting)."""
+    weights = weights or PriorityWeights()
+    done = analyze_pending(sessions, fast, clock=clock)
+    with transaction(sessions) as session:
+        done += triage_pending(session, now=clock(), weights=weights)
+    with transaction(sessions) as session:
+        done += len(sweep_breaches(session, now=clock()))
+    if webhook_url:
+        with transaction(sessions) as session:
+            deliver_pending(session, webhook_url, now=clock())
+    if full is not None:
+        with transaction(sessions) as session:
+            upgraded = upgrade_batch(session, full, now=clock())
+        if upgraded:
+            with transaction(sessions) as session:
+                triage_pending(session, now=clock(), weights=weights)
+        done += upgraded
+    return done
+
+
+class Worker(threading.Thread):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        fast: Analyzer,
+        full: Analyzer | None = None,
+        *,
+        clock: Clock,
+        weights: PriorityWeights | None = None,
+        webhook_url: str = "",
+        interval: float = 2.0,
+    ) -> None:
+        super().__init__(name="vastaa-worker", daemon=True)
+        self.sessions, self.fast, self.full, self.clock = sessions, fast, full, clock
+        self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                busy = work_once(
+                    self.sessions,
+                    self.fast,
+                    self.full,
+                    clock=self.clock,
+                    weights=self.weights,
+                    webhook_url=self.webhook_url,
+                )
+            except Exception:  # a bad round must not kill the worker; it is logged
+                log.exception("the background round failed; retrying in %s s", self.interval)
+                busy = 0
+            if not busy:
+                self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
