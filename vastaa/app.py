@@ -12,6 +12,7 @@ from vastaa.accounts.views import router as accounts_router
 from vastaa.clock import Clock, utcnow
 from vastaa.config import Settings
 from vastaa.conversations.views import router as conversations_router
+from vastaa.customers.views import router as customers_router
 from vastaa.db import make_engine, make_sessionmaker
 from vastaa.inbox.views import router as inbox_router
 from vastaa.pipeline.views import router as pipeline_router
@@ -43,7 +44,13 @@ def create_app(
         clock=clock,
         templates=Templates(timezone=settings.timezone),
     )
-    for router in (accounts_router, inbox_router, conversations_router, pipeline_router):
+    for router in (
+        accounts_router,
+        inbox_router,
+        conversations_router,
+        customers_router,
+        pipeline_router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_pages(app)

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     priority_weights: PriorityWeights = Field(default_factory=PriorityWeights)
     alert_webhook_url: str = ""
     live_seconds: int = 15
+    erasure_keeps_evidence: bool = True
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

@@ -49,6 +49,7 @@ EVENT_KINDS = (
     "sla_breach",
     "tone_change",
     "note",
+    "erased",
 )
 
 

@@ -15,6 +15,7 @@ from vastaa.messages.models import Message
 
 WORD = re.compile(r"\w+")
 MAX_WORDS = 8
+MAX_QUERY = 200
 # The newest matching messages considered; older ones are reached by narrowing the query.
 MAX_MATCHES = 2000
 
@@ -30,13 +31,13 @@ def matching_conversations(session: Session, query: str) -> Select[uuid.UUID | N
     if not found:
         return None
     if is_postgres(session):
+        # Prefixes of every word, or the query as PostgreSQL's parser reads it (which keeps
+        # e-mail addresses, host names and URLs whole, as it does in the indexed text).
+        prefixes = func.to_tsquery(_simple(), " & ".join(f"{w}:*" for w in found))
+        phrase = func.websearch_to_tsquery(_simple(), query[:MAX_QUERY])
         return (
             select(Message.conversation_id)
-            .where(
-                _tsvector().op("@@")(
-                    func.to_tsquery(_simple(), " & ".join(f"{w}:*" for w in found))
-                )
-            )
+            .where(_tsvector().op("@@")(prefixes.op("||")(phrase)))
             .order_by(Message.received_at.desc())
             .limit(MAX_MATCHES)
         )
