@@ -102,6 +102,27 @@ def test_team_add_names_unknown_members(env: dict[str, str]) -> None:
     assert twice.exit_code == 1 and "already exists" in twice.output
 
 
+def test_sla_and_route_add_check_their_input(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["user", "add", "aino", "--password", "long enough pw"], env=env)
+
+    office = runner.invoke(
+        main,
+        ["sla", "add", "office", "--first", "30", "--hours", '{"0": [["08:00", "16:00"]]}'],
+        env=env,
+    )
+    bad_hours = runner.invoke(main, ["sla", "add", "x", "--hours", '{"0": "8-16"}'], env=env)
+    not_json = runner.invoke(main, ["sla", "add", "x", "--hours", "mon 8-16"], env=env)
+    route = runner.invoke(main, ["route", "add", "fi", "--lang", "fi", "--user", "aino"], env=env)
+    nowhere = runner.invoke(main, ["route", "add", "x", "--lang", "fi"], env=env)
+
+    assert office.exit_code == 0, office.output
+    assert bad_hours.exit_code == 1 and "opening hours" in bad_hours.output
+    assert not_json.exit_code == 1 and "not JSON" in not_json.output
+    assert route.exit_code == 0, route.output
+    assert nowhere.exit_code == 1 and "team or to a user" in nowhere.output
+
+
 def test_the_documented_event_schema_is_the_one_we_validate_with() -> None:
     documented = json.loads((ROOT / "docs" / "event.schema.json").read_text())
 

@@ -16,6 +16,7 @@ from vastaa.customers.views import router as customers_router
 from vastaa.db import make_engine, make_sessionmaker
 from vastaa.inbox.views import router as inbox_router
 from vastaa.pipeline.views import router as pipeline_router
+from vastaa.sla.views import router as sla_router
 from vastaa.web.context import AppContext
 from vastaa.web.errors import install_error_pages
 from vastaa.web.templating import Templates
@@ -49,6 +50,7 @@ def create_app(
         inbox_router,
         conversations_router,
         customers_router,
+        sla_router,
         pipeline_router,
     ):
         app.include_router(router)

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 import threading
+import uuid
 import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,6 +266,66 @@ def route_add(
     except PermanentError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Added routing rule {name!r}.")
+
+
+@main.group()
+def sla() -> None:
+    """SLA policies: how fast conversations must be answered (docs/triage.md)."""
+
+
+@sla.command("add")
+@click.argument("name")
+@click.option("--first", "first_minutes", type=int, default=60, show_default=True)
+@click.option("--next", "next_minutes", type=int, default=60, show_default=True)
+@click.option("--channel", type=click.UUID, help="Only this channel's conversations.")
+@click.option("--min-priority", type=int, default=0, show_default=True)
+@click.option("--timezone", default="Europe/Helsinki", show_default=True)
+@click.option(
+    "--hours",
+    help='Opening hours as JSON, weekday 0 = Monday: \'{"0": [["08:00", "16:00"]]}\' '
+    "(default: round the clock).",
+)
+@click.option("--holiday", "holidays", multiple=True, help="A closed date, YYYY-MM-DD.")
+@click.option(
+    "--position", type=int, default=100, show_default=True, help="Lower is checked first."
+)
+def sla_add(
+    name: str,
+    first_minutes: int,
+    next_minutes: int,
+    channel: uuid.UUID | None,
+    min_priority: int,
+    timezone: str,
+    hours: str | None,
+    holidays: tuple[str, ...],
+    position: int,
+) -> None:
+    """Add an SLA policy."""
+    from vastaa.sla.service import add_policy
+
+    try:
+        opening = json.loads(hours) if hours else None
+    except json.JSONDecodeError as error:
+        raise click.ClickException(f"--hours is not JSON: {error}") from None
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            add_policy(
+                session,
+                name=name,
+                now=utcnow(),
+                first_minutes=first_minutes,
+                next_minutes=next_minutes,
+                channel_id=channel,
+                min_priority=min_priority,
+                timezone=timezone,
+                hours=opening,
+                holidays=list(holidays),
+                position=position,
+            )
+    except PermanentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added SLA policy {name!r}.")
 
 
 @main.group()

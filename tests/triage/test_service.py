@@ -202,3 +202,27 @@ def test_breach_alerts_are_posted_to_the_webhook_and_retried_until_accepted(
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
     assert alert.delivered_at == now and alert.delivery_error is None
+
+
+def test_alerts_show_in_the_app_until_acknowledged(
+    client: Any, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    from tests.conftest import login
+
+    ingest_items(sessions, now, message("late", text="Vastatkaa jo!", created_at=at(now, -90)))
+    settle(sessions, now)
+    with transaction(sessions) as session:
+        sweep_breaches(session, now=now)
+        alert_id = session.scalars(select(Alert.id)).one()
+    token = login(client, "mert")
+
+    badge = client.get("/alerts/count").text
+    page = client.get("/alerts").text
+    client.post(f"/alerts/{alert_id}/acknowledge", data={"csrf_token": token})
+
+    assert 'class="count">1<' in badge
+    assert "Vastatkaa jo!" in page and "Acknowledge" not in page  # Mert reads Turkish
+    assert 'class="count"' not in client.get("/alerts/count").text
+    with sessions() as session:
+        alert = session.get(Alert, alert_id)
+    assert alert is not None and alert.acknowledged_by == cast["mert"]

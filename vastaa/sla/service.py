@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vastaa.conversations.models import Conversation, ConversationEvent
@@ -148,3 +148,47 @@ def deliver_pending(session: Session, url: str, *, now: datetime, limit: int = 5
             log.warning("alert webhook failed: %s", error)
             break  # the receiver is down; the rest waits for the next round
     return sent
+
+
+def add_policy(
+    session: Session,
+    *,
+    name: str,
+    now: datetime,
+    first_minutes: int = DEFAULT_FIRST_MINUTES,
+    next_minutes: int = DEFAULT_NEXT_MINUTES,
+    channel_id: uuid.UUID | None = None,
+    min_priority: int = 0,
+    timezone: str = "Europe/Helsinki",
+    hours: dict[str, object] | None = None,
+    holidays: list[str] | None = None,
+    position: int = 100,
+) -> SlaPolicy:
+    """A policy, checked before it is stored (the hours must parse, the zone must exist)."""
+    from vastaa.errors import PermanentError
+
+    if not 1 <= first_minutes <= 60 * 24 * 30 or not 1 <= next_minutes <= 60 * 24 * 30:
+        raise PermanentError("targets are 1 minute to 30 days")
+    try:
+        BusinessHours.parse(timezone, hours, holidays)
+    except (ValueError, TypeError) as error:
+        raise PermanentError(f"bad opening hours: {error}") from error
+    policy = SlaPolicy(
+        name=name,
+        position=position,
+        channel_id=channel_id,
+        min_priority=min_priority,
+        first_response_minutes=first_minutes,
+        next_response_minutes=next_minutes,
+        timezone=timezone,
+        hours=hours,
+        holidays=holidays,
+        created_at=now,
+    )
+    session.add(policy)
+    session.flush()
+    # Every waiting conversation's deadline is worked out again.
+    session.execute(
+        update(Conversation).where(Conversation.due_at.is_not(None)).values(triaged_at=None)
+    )
+    return policy
