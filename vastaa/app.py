@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from vastaa.config import Settings
 from vastaa.conversations.views import router as conversations_router
 from vastaa.customers.views import router as customers_router
 from vastaa.db import make_engine, make_sessionmaker
+from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
 from vastaa.pipeline.views import router as pipeline_router
 from vastaa.sla.views import router as sla_router
@@ -44,6 +46,7 @@ def create_app(
         sessions=make_sessionmaker(engine),
         clock=clock,
         templates=Templates(timezone=settings.timezone),
+        counts=ViewCounts(max_age=timedelta(seconds=max(1, settings.live_seconds))),
     )
     for router in (
         accounts_router,

@@ -80,6 +80,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     from vastaa.worker import Worker
 
     full = analyzer_for("full") if settings.full_analysis else None
+    app = create_app(settings, engine=engine)
     worker = Worker(
         make_sessionmaker(engine),
         analyzer_for("fast"),
@@ -87,10 +88,11 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         clock=utcnow,
         weights=settings.priority_weights,
         webhook_url=settings.alert_webhook_url,
+        counts=app.state.context.counts,
     )
     worker.start()
     try:
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         worker.stop()
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Made by hand in the migrations, not by the models: the full-text search index (vastaa.search).
-HAND_MADE = ("message_fts", "ix_message_text_search")
+HAND_MADE = ("message_fts", "ix_message_text_search", "ix_message_search_received", "search_vector")
 
 
 def include_object(

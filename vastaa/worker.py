@@ -14,6 +14,7 @@ from vastaa.analysis.analyzer import Analyzer
 from vastaa.analysis.tasks import analyze_pending, upgrade_batch
 from vastaa.clock import Clock
 from vastaa.db import transaction
+from vastaa.inbox.counts import ViewCounts
 from vastaa.sla.service import deliver_pending, sweep_breaches
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.tasks import triage_pending
@@ -29,6 +30,7 @@ def work_once(
     clock: Clock,
     weights: PriorityWeights | None = None,
     webhook_url: str = "",
+    counts: ViewCounts | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
@@ -37,6 +39,9 @@ def work_once(
         done += triage_pending(session, now=clock(), weights=weights)
     with transaction(sessions) as session:
         done += len(sweep_breaches(session, now=clock()))
+    if counts is not None:
+        with transaction(sessions) as session:
+            counts.refresh_if_due(session, clock())
     if webhook_url:
         with transaction(sessions) as session:
             deliver_pending(session, webhook_url, now=clock())
@@ -60,11 +65,13 @@ class Worker(threading.Thread):
         clock: Clock,
         weights: PriorityWeights | None = None,
         webhook_url: str = "",
+        counts: ViewCounts | None = None,
         interval: float = 2.0,
     ) -> None:
         super().__init__(name="vastaa-worker", daemon=True)
         self.sessions, self.fast, self.full, self.clock = sessions, fast, full, clock
         self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
+        self.counts = counts
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -78,6 +85,7 @@ class Worker(threading.Thread):
                     clock=self.clock,
                     weights=self.weights,
                     webhook_url=self.webhook_url,
+                    counts=self.counts,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

@@ -53,6 +53,7 @@ def _record(
     )
     session.flush()
     refresh(session, [conversation.id], now=now, weights=_weights(session))
+    session.info["inbox_changed"] = True
 
 
 def _weights(session: Session) -> PriorityWeights:

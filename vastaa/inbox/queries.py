@@ -105,9 +105,15 @@ class InboxPage:
 
 
 def inbox_page(
-    session: Session, filters: InboxFilters, *, user_id: uuid.UUID | None, now: datetime
+    session: Session,
+    filters: InboxFilters,
+    *,
+    user_id: uuid.UUID | None,
+    now: datetime,
+    counts: dict[str, int] | None = None,
 ) -> InboxPage:
-    """The rows of one view (filtered) and the count of every view (the whole inbox)."""
+    """The rows of one view (filtered) and the count of every view (the whole inbox; counted
+    here unless ``counts`` is given, as the snapshot of ``inbox.counts``)."""
     matches = matching_conversations(session, filters.q)
     query = _filtered(_rows_query(), filters, user_id=user_id, now=now, matches=matches)
     if filters.view != "all":
@@ -119,7 +125,7 @@ def inbox_page(
     return InboxPage(
         rows,
         has_more=len(found) > PAGE_SIZE,
-        counts=view_counts(session),
+        counts=counts if counts is not None else view_counts(session),
     )
 
 

@@ -98,7 +98,8 @@ def inbox(
     )
     now = context.clock()
     with context.transaction() as session:
-        found = inbox_page(session, filters, user_id=user.id, now=now)
+        counts = context.counts.get(session, now)
+        found = inbox_page(session, filters, user_id=user.id, now=now, counts=counts)
         options = filter_options(session)
     return context.templates.render(
         request,

@@ -14,6 +14,7 @@ from vastaa.clock import Clock
 from vastaa.config import Settings
 from vastaa.conversations.presence import Presence
 from vastaa.db import transaction
+from vastaa.inbox.counts import ViewCounts
 from vastaa.web.templating import Templates
 
 
@@ -25,6 +26,7 @@ class AppContext:
     clock: Clock
     templates: Templates
     presence: Presence = field(default_factory=Presence)
+    counts: ViewCounts = field(default_factory=ViewCounts)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -33,6 +35,9 @@ class AppContext:
             # Services that re-triage read the configured weights from here.
             session.info["priority_weights"] = self.settings.priority_weights
             yield session
+            changed = session.info.get("inbox_changed", False)
+        if changed:
+            self.counts.forget()
 
 
 def app_context(request: Request) -> AppContext:

@@ -271,13 +271,17 @@ def upgrade() -> None:
 
 
 def create_search_index() -> None:
-    """Full-text search over message text, kept outside the models (vastaa.search): an FTS5
-    table with triggers on SQLite, an expression GIN index on PostgreSQL."""
+    """Full-text search over message text, kept outside the models (vastaa.inbox.search): an
+    FTS5 table with triggers on SQLite; on PostgreSQL a stored tsvector column with a GIN index,
+    and an index on arrival time for the newest matches first."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_message_text_search ON message USING gin (to_tsvector('simple', text))"
+            "ALTER TABLE message ADD COLUMN search_vector tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, text)) STORED"
         )
+        op.execute("CREATE INDEX ix_message_text_search ON message USING gin (search_vector)")
+        op.execute("CREATE INDEX ix_message_search_received ON message (received_at)")
         return
     op.execute(
         "CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message', "
@@ -302,7 +306,9 @@ def create_search_index() -> None:
 
 def drop_search_index() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_message_search_received")
         op.execute("DROP INDEX IF EXISTS ix_message_text_search")
+        op.execute("ALTER TABLE message DROP COLUMN IF EXISTS search_vector")
         return
     for trigger in ("insert", "delete", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS message_fts_{trigger}")
