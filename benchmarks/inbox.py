@@ -39,6 +39,7 @@ from vastaa.inbox.queries import InboxFilters, inbox_page, view_counts  # noqa: 
 from vastaa.messages.models import Message  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+TOTAL = [0]  # messages being built (arrival times count back from NOW)
 CHUNK = 20_000
 PHRASES = {
     "fi": [
@@ -112,6 +113,7 @@ def build(engine: Engine, messages: int, seed: int = 11) -> uuid.UUID:
         channel_ids = [c.id for c in channels]
         agent_ids = [a.id for a in agents]
     conversations = messages // 3
+    TOTAL[0] = conversations * 3
     made = 0
     while made < conversations:
         size = min(CHUNK // 3, conversations - made)
@@ -192,6 +194,8 @@ def _chunk(
         )
         for i, text in enumerate(texts):
             at = last - timedelta(hours=2 - i)
+            # Arrival is the order of insertion, as in a live system (about 30 s apart).
+            arrived = NOW - timedelta(seconds=30 * (TOTAL[0] - (3 * n + i)))
             rows.append(
                 {
                     "id": new_id(),
@@ -205,7 +209,7 @@ def _chunk(
                     "text": text,
                     "lang": lang,
                     "created_at": at,
-                    "received_at": at,
+                    "received_at": arrived,
                     "thread_key": f"t{n}",
                     "content_hash": uuid.uuid4().hex,
                     "delivery": "received",

@@ -214,6 +214,12 @@ def test_bulk_actions_apply_to_every_ticked_conversation_and_return_to_the_view(
 
     assert response.headers["location"] == "/?view=needs_reply"
     assert elsewhere.headers["location"] == "/"
+    backslash = client.post(
+        "/conversations/bulk",
+        data={"action": "reopen", "ids": ids[2:], "next": "/\\evil.example", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert backslash.headers["location"] == "/"
     assert unknown.status_code == 400
     with sessions() as session:
         rows = session.execute(select(Conversation.queue, Conversation.assignee_id)).all()

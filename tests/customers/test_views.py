@@ -98,6 +98,15 @@ def test_the_page_suggests_identities_by_name_and_email_and_links_them(
     client.post(f"/customers/{matti}/unlink", data={"author": str(x_author), "csrf_token": token})
     assert customer_of(sessions, "x-matti") != matti
 
+    by_handle = client.post(
+        f"/customers/{matti}/link-handle", data={"handle": "@MattiV", "csrf_token": token}
+    )
+    unknown = client.post(
+        f"/customers/{matti}/link-handle", data={"handle": "nobody", "csrf_token": token}
+    )
+    assert by_handle.status_code == 200 and unknown.status_code == 404
+    assert customer_of(sessions, "x-matti") == matti
+
 
 def test_vip_and_tags_raise_the_priority_of_the_persons_conversations(
     client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime

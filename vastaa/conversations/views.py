@@ -52,7 +52,8 @@ MAX_BULK = 200
 
 def _safe_next(value: str) -> str:
     """Only a path inside the app (never another site) to go back to."""
-    return value if value.startswith("/") and not value.startswith("//") else "/"
+    inside = value.startswith("/") and value[1:2] not in ("/", "\\")
+    return value if inside and "\n" not in value and "\r" not in value else "/"
 
 
 @router.post("/conversations/bulk")

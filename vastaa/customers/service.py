@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from vastaa.conversations.models import Conversation, ConversationEvent
@@ -50,6 +50,25 @@ def link_authors(
         execution_options={"synchronize_session": False},
     )
     _remove_empty(session, survivor, previous - {customer_id})
+
+
+def find_identity(session: Session, *, handle: str, customer_id: uuid.UUID) -> Author:
+    """Another customer's identity by its handle (with or without @), on any channel."""
+    wanted = handle.strip().lstrip("@").casefold()
+    if not wanted:
+        raise PermanentError("give the handle of the identity to link")
+    found = session.scalars(
+        select(Author).where(
+            func.lower(Author.handle) == wanted,
+            Author.customer_id.is_not(None),
+            Author.customer_id != customer_id,
+        )
+    ).all()
+    if not found:
+        raise NotFoundError(f"no other customer's identity @{wanted}")
+    if len(found) > 1:
+        raise PermanentError(f"@{wanted} is on several channels; link it from its suggestion")
+    return found[0]
 
 
 def unlink_author(session: Session, *, author_id: uuid.UUID, now: datetime) -> Customer:

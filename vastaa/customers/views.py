@@ -86,6 +86,20 @@ def link(
     return _back(customer_id)
 
 
+@router.post("/customers/{customer_id}/link-handle")
+def link_handle(
+    context: Context,
+    user: CheckedUser,
+    customer_id: uuid.UUID,
+    handle: Annotated[str, Form()] = "",
+) -> Response:
+    """Manual linking: another identity by its handle."""
+    with context.transaction() as session:
+        author = service.find_identity(session, handle=handle, customer_id=customer_id)
+        service.link_authors(session, customer_id=customer_id, author_ids=[author.id])
+    return _back(customer_id)
+
+
 @router.post("/customers/{customer_id}/unlink")
 def unlink(
     context: Context,
