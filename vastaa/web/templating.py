@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +65,9 @@ class Templates:
             value, locale=locale, fraction_digits=0
         )
         environment.filters["minutes_from"] = minutes_from
+        environment.filters["duration"] = lambda minutes: format_timedelta(
+            timedelta(minutes=abs(int(minutes))), threshold=2, format="short", locale=locale
+        )
         environment.globals["locale"] = locale
         environment.globals["language_names"] = LANGUAGE_NAMES
         return environment

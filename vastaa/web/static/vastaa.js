@@ -10,8 +10,12 @@
       var seconds = (Date.parse(el.dataset.due) - now) / 1000;
       var minutes = seconds >= 0 ? Math.floor(seconds / 60) : -Math.floor(-seconds / 60);
       var late = minutes < 0;
+      // Under two hours the text counts minutes (the page's own words for "0 min", with the
+      // number swapped); longer spans keep the server's wording until the next refresh.
       var template = late ? el.dataset.late : el.dataset.left;
-      if (template) el.textContent = template.replace("{m}", String(Math.abs(minutes)));
+      if (template && Math.abs(minutes) < 120) {
+        el.textContent = template.replace(/\d+/, String(Math.abs(minutes)));
+      }
       el.classList.toggle("sla-missed", late);
       el.classList.toggle("sla-soon", !late && minutes <= 15);
     });
