@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -76,6 +76,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 64 MiB of page cache (the default is 2 MiB): the indexes of a busy desk stay in memory.
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+    # SQLite's own lower() knows only ASCII: "ÄIJÄ" and "äijä" would not match.
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def folded(session: Session, column: Any) -> Any:
+    """``column`` case-folded in SQL, as Python's ``str.casefold`` does on SQLite."""
+    return (
+        func.casefold(column) if session.get_bind().dialect.name == "sqlite" else func.lower(column)
+    )
 
 
 def register_sqlite_adapters() -> None:

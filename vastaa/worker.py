@@ -43,8 +43,7 @@ def work_once(
         with transaction(sessions) as session:
             counts.refresh_if_due(session, clock())
     if webhook_url:
-        with transaction(sessions) as session:
-            deliver_pending(session, webhook_url, now=clock())
+        deliver_pending(sessions, webhook_url, now=clock())
     if full is not None:
         with transaction(sessions) as session:
             upgraded = upgrade_batch(session, full, now=clock())

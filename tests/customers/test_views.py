@@ -15,10 +15,11 @@ from tests.factories import X, at, message
 from tests.web.helpers import ingest_items
 from vastaa.analysis.analyzer import FastAnalyzer
 from vastaa.analysis.tasks import analyze_pending
-from vastaa.conversations.models import Conversation
+from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerTag
 from vastaa.db import transaction
 from vastaa.messages.models import Message
+from vastaa.sla.models import Alert
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.tasks import triage_pending
 
@@ -98,6 +99,11 @@ def test_the_page_suggests_identities_by_name_and_email_and_links_them(
     client.post(f"/customers/{matti}/unlink", data={"author": str(x_author), "csrf_token": token})
     assert customer_of(sessions, "x-matti") != matti
 
+    foreign = client.post(
+        f"/customers/{customer_of(sessions, 'x-other')}/unlink",
+        data={"author": str(x_author), "csrf_token": token},
+    )
+    assert foreign.status_code == 404  # not that customer's identity
     by_handle = client.post(
         f"/customers/{matti}/link-handle", data={"handle": "@MattiV", "csrf_token": token}
     )
@@ -166,6 +172,20 @@ def test_erasure_removes_the_person_but_keeps_evidence_of_abuse(
     with transaction(sessions) as session:
         case = session.scalars(select(Conversation).where(Conversation.thread_key == "x1")).one()
         case.toxic = True  # as if moderation had found it abusive
+        fb = session.scalars(select(Conversation).where(Conversation.thread_key == "fb1")).one()
+        session.add(
+            ConversationEvent(
+                conversation_id=fb.id, at=now, kind="note", note="Matti asuu Espoossa"
+            )
+        )
+        session.add(
+            Alert(
+                kind="sla_breach",
+                conversation_id=fb.id,
+                at=now,
+                text="SLA missed: Keitin vuotaa, soittakaa",
+            )
+        )
     matti = customer_of(sessions, "fb-matti")
     with sessions() as session:
         x_author = session.scalar(select(Author.id).where(Author.external_id == "x-matti"))
@@ -190,5 +210,10 @@ def test_erasure_removes_the_person_but_keeps_evidence_of_abuse(
     assert texts["x1"].startswith("Olen se mies")  # evidence kept
     assert texts["x2"] == "Toinen Matti täällä"  # someone else
     assert "mattiv" not in handles
+    with sessions() as session:
+        assert session.scalars(
+            select(ConversationEvent.note).where(ConversationEvent.kind == "note")
+        ).all() == [""]
+        assert session.scalars(select(Alert.text)).all() == ["(erased)"]
     inbox = client.get("/?view=all").text
     assert "Keitin vuotaa, soittakaa" not in inbox and "Kiitos, nyt toimii" not in inbox

@@ -208,3 +208,18 @@ def test_filters_by_analysis_assignee_and_tag(
         "Where is my order?",
         "Kahvinkeitin vuotaa",
     ]
+
+
+def test_turkish_capital_i_and_finnish_capitals_are_found(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(
+        sessions,
+        now,
+        message("ist", text="istanbul şubesi kapalı mı?", author={"id": "u1"}),
+        message("hki", text="ÄÄNEKÄS keitin", author={"id": "u2"}),
+    )
+    login(client, "ada")
+
+    assert "istanbul şubesi" in client.get("/?q=İstanbul").text
+    assert "ÄÄNEKÄS keitin" in client.get("/?q=äänekäs").text

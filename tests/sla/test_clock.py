@@ -39,6 +39,22 @@ def test_the_clock_carries_over_closing_time_and_skips_holidays() -> None:
     assert due == datetime(2026, 12, 7, 6, 30, tzinfo=UTC)  # Monday 08:30 Helsinki
 
 
+def test_night_shifts_run_past_midnight_and_24_00_ends_the_day() -> None:
+    nights = BusinessHours.parse("UTC", {str(d): [["22:00", "06:00"]] for d in range(7)}, None)
+    late = BusinessHours.parse("UTC", {str(d): [["20:00", "24:00"]] for d in range(7)}, None)
+
+    # 03:00 is inside the shift that began at 22:00 the day before.
+    assert nights.add(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 60) == datetime(
+        2026, 11, 23, 4, 0, tzinfo=UTC
+    )
+    assert nights.add(datetime(2026, 11, 23, 5, 30, tzinfo=UTC), 60) == datetime(
+        2026, 11, 23, 22, 30, tzinfo=UTC
+    )
+    assert late.add(datetime(2026, 11, 23, 23, 30, tzinfo=UTC), 60) == datetime(
+        2026, 11, 24, 20, 30, tzinfo=UTC
+    )
+
+
 def test_bad_hours_are_refused_with_a_reason() -> None:
     with pytest.raises(ValueError):
         BusinessHours.parse("Mars/Olympus", None, None)

@@ -180,6 +180,19 @@ def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
     server.server_close()
 
 
+def test_a_backlog_missed_long_ago_is_marked_without_flooding_alerts(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now, message("old", text="Haloo?", created_at=at(now, -3 * 24 * 60)))
+    settle(sessions, now)
+
+    with transaction(sessions) as session:
+        alerts = sweep_breaches(session, now=now)
+
+    assert alerts == []
+    assert conversations(sessions)["old"].breached_at == now
+
+
 def test_breach_alerts_are_posted_to_the_webhook_and_retried_until_accepted(
     sessions: sessionmaker[Session], now: datetime, receiver: tuple[str, type[_Receiver]]
 ) -> None:
@@ -190,11 +203,9 @@ def test_breach_alerts_are_posted_to_the_webhook_and_retried_until_accepted(
         sweep_breaches(session, now=now)
     handler.status = 500
 
-    with transaction(sessions) as session:
-        refused = deliver_pending(session, url, now=now)
+    refused = deliver_pending(sessions, url, now=now)
     handler.status = 204
-    with transaction(sessions) as session:
-        accepted = deliver_pending(session, url, now=now)
+    accepted = deliver_pending(sessions, url, now=now)
 
     assert (refused, accepted) == (0, 1)
     assert [body["type"] for body in handler.received] == ["sla_breach", "sla_breach"]

@@ -38,10 +38,23 @@ class Presence:
             activity = "viewing"
         with self._lock:
             self._seen.setdefault(conversation_id, {})[user_id] = Seen(user_id, name, activity, now)
+            self._sweep(now)
+
+    def _sweep(self, now: datetime) -> None:
+        """Forget stale reports and conversations nobody has open (called under the lock)."""
+        for conversation_id in list(self._seen):
+            here = self._seen[conversation_id]
+            for key in [key for key, seen in here.items() if now - seen.at > STALE]:
+                del here[key]
+            if not here:
+                del self._seen[conversation_id]
 
     def leave(self, conversation_id: uuid.UUID, user_id: uuid.UUID) -> None:
         with self._lock:
-            self._seen.get(conversation_id, {}).pop(user_id, None)
+            here = self._seen.get(conversation_id, {})
+            here.pop(user_id, None)
+            if not here:
+                self._seen.pop(conversation_id, None)
 
     def others(self, conversation_id: uuid.UUID, user_id: uuid.UUID, now: datetime) -> list[Seen]:
         """Everyone else seen here lately, drafting first, then by name."""

@@ -7,11 +7,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
+from vastaa.db import folded
 from vastaa.errors import NotFoundError
 from vastaa.inbox.search import matching_conversations
 from vastaa.messages.models import Message
@@ -143,7 +144,7 @@ def suggestions(session: Session, customer: Customer, identities: list[Author]) 
         same_name = session.scalars(
             select(Author)
             .where(
-                func.lower(Author.display_name).in_(names),
+                folded(session, Author.display_name).in_(names),
                 Author.customer_id.is_not(None),
                 Author.customer_id != customer.id,
             )

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
+from vastaa.db import folded
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.messages.models import Message, MessageRevision
+from vastaa.sla.models import Alert
 
 log = logging.getLogger(__name__)
 TAG = re.compile(r"^[\w][\w\- ]{0,59}$")
@@ -59,7 +61,7 @@ def find_identity(session: Session, *, handle: str, customer_id: uuid.UUID) -> A
         raise PermanentError("give the handle of the identity to link")
     found = session.scalars(
         select(Author).where(
-            func.lower(Author.handle) == wanted,
+            folded(session, Author.handle) == wanted,
             Author.customer_id.is_not(None),
             Author.customer_id != customer_id,
         )
@@ -71,10 +73,12 @@ def find_identity(session: Session, *, handle: str, customer_id: uuid.UUID) -> A
     return found[0]
 
 
-def unlink_author(session: Session, *, author_id: uuid.UUID, now: datetime) -> Customer:
-    """A wrongly linked identity becomes a customer of its own again."""
+def unlink_author(
+    session: Session, *, customer_id: uuid.UUID, author_id: uuid.UUID, now: datetime
+) -> Customer:
+    """A wrongly linked identity of this customer becomes a customer of its own again."""
     author = session.get(Author, author_id)
-    if author is None or author.customer_id is None:
+    if author is None or author.customer_id != customer_id:
         raise NotFoundError(f"linked identity {author_id}")
     others = session.scalar(
         select(Author.id).where(Author.customer_id == author.customer_id, Author.id != author.id)
@@ -270,14 +274,18 @@ def erase(
     conversations = list(
         session.scalars(select(Conversation).where(Conversation.customer_id == customer_id))
     )
-    kept_cases = {c.id for c in conversations if keep_evidence and c.toxic}
     messages = list(session.scalars(select(Message).where(Message.author_id.in_(author_ids))))
+    abusive = {
+        m.conversation_id for m in messages if ((m.analysis or {}).get("abuse") or {}).get("toxic")
+    }
+    kept_cases = {c.id for c in conversations if keep_evidence and (c.toxic or c.id in abusive)}
     erased = kept = 0
     for message in messages:
         if message.conversation_id in kept_cases:
             kept += 1
             continue
         message.text, message.url, message.raw, message.analysis = "", None, None, None
+        message.analysis_tier = None  # nothing left for the full tier to refine
         message.deleted_at = message.deleted_at or now
         erased += 1
     erased_ids = [m.id for m in messages if m.conversation_id not in kept_cases]
@@ -286,13 +294,25 @@ def erase(
         author.handle, author.display_name, author.followers = "", "", 0
         author.external_id = f"erased-{uuid.uuid4().hex}"
         author.customer_id = None
+    erased_cases = [c.id for c in conversations if c.id not in kept_cases]
     for conversation in conversations:
         if conversation.id not in kept_cases:
             conversation.preview = ""
         conversation.customer_id = None
+        conversation.priority_reason = ""  # named followers, tags and VIP
+        conversation.triaged_at = None
         session.add(ConversationEvent(conversation_id=conversation.id, at=now, kind="erased"))
     session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer_id))
     session.execute(delete(CustomerNote).where(CustomerNote.customer_id == customer_id))
+    # Copies elsewhere: the team's notes on the erased conversations, and the alerts quoting them.
+    session.execute(
+        update(ConversationEvent)
+        .where(ConversationEvent.conversation_id.in_(erased_cases))
+        .values(note="")
+    )
+    session.execute(
+        update(Alert).where(Alert.conversation_id.in_(erased_cases)).values(text="(erased)")
+    )
     session.flush()
     session.execute(delete(Customer).where(Customer.id == customer_id))
     log.info(

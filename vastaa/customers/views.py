@@ -108,7 +108,9 @@ def unlink(
     author: Annotated[uuid.UUID, Form()],
 ) -> Response:
     with context.transaction() as session:
-        service.unlink_author(session, author_id=author, now=context.clock())
+        service.unlink_author(
+            session, customer_id=customer_id, author_id=author, now=context.clock()
+        )
     return _back(customer_id)
 
 

@@ -25,7 +25,8 @@ RECENT = 20_000
 
 def words(query: str) -> list[str]:
     """The searchable words of a query: letters and digits only (no operators, no quotes)."""
-    return [word.lower() for word in WORD.findall(query)][:MAX_WORDS]
+    # "İ".lower() is "i" plus a combining dot in Python; the databases index a plain "i".
+    return [word.replace("İ", "i").lower() for word in WORD.findall(query)][:MAX_WORDS]
 
 
 def matching_conversations(session: Session, query: str) -> Select[uuid.UUID | None] | None:

@@ -11,9 +11,15 @@ from zoneinfo import ZoneInfo
 SEARCH_DAYS = 370  # a deadline further than a year of closed days away is not a deadline
 
 
+def _time(value: str) -> time:
+    """ "HH:MM"; "24:00" is the end of the day (stored as midnight, like an overnight span)."""
+    return time(0) if value.strip() == "24:00" else time.fromisoformat(value)
+
+
 @dataclass(frozen=True)
 class BusinessHours:
-    """``opening`` maps weekday (0 = Monday) to (start, end) pairs; empty means always open."""
+    """``opening`` maps weekday (0 = Monday) to (start, end) pairs; empty means always open.
+    An end at or before its start ("22:00"–"06:00", or "24:00" = "00:00") runs past midnight."""
 
     timezone: str = "Europe/Helsinki"
     opening: Mapping[int, Sequence[tuple[time, time]]] | None = None
@@ -32,9 +38,7 @@ class BusinessHours:
                     isinstance(pair, list) and len(pair) == 2 for pair in spans
                 ):
                     raise ValueError(f"opening hours of day {day} must be a list of pairs")
-                opening[int(day)] = [
-                    (time.fromisoformat(start), time.fromisoformat(end)) for start, end in spans
-                ]
+                opening[int(day)] = [(_time(start), _time(end)) for start, end in spans]
         try:
             ZoneInfo(timezone)
         except (KeyError, ValueError) as error:
@@ -46,18 +50,17 @@ class BusinessHours:
         """Open intervals in UTC, from ``start`` on, in order."""
         zone = ZoneInfo(self.timezone)
         local = start.astimezone(zone)
-        for offset in range(SEARCH_DAYS):
+        for offset in range(-1, SEARCH_DAYS):  # yesterday's span may run past midnight
             day = local.date() + timedelta(days=offset)
             if day in self.holidays:
                 continue
             spans = [(time(0), None)] if self.opening is None else self.opening.get(day.weekday())
             for open_at, close_at in spans or ():
                 begin = datetime.combine(day, open_at, zone)
-                end = (
-                    datetime.combine(day + timedelta(days=1), time(0), zone)
-                    if close_at is None
-                    else datetime.combine(day, close_at, zone)
-                )
+                if close_at is None or close_at <= open_at:
+                    end = datetime.combine(day + timedelta(days=1), close_at or time(0), zone)
+                else:
+                    end = datetime.combine(day, close_at, zone)
                 begin, end = max(begin, start), end
                 if end > begin:
                     yield begin.astimezone(UTC), end.astimezone(UTC)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.db import transaction
 from vastaa.sla.clock import BusinessHours
 from vastaa.sla.models import Alert, SlaPolicy
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 # Without any policy: answer within an hour (R10), round the clock.
 DEFAULT_FIRST_MINUTES = 60
 DEFAULT_NEXT_MINUTES = 60
+ALERT_WITHIN = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,28 @@ class Policies:
         return DEFAULT_RULE
 
 
-def deadline(rule: Rule, start: datetime, *, first: bool) -> datetime:
+def deadline(rule: Rule, start: datetime, *, first: bool) -> datetime | None:
+    """When the answer is due; None (and a warning) if the policy's hours leave no open time."""
     minutes = rule.first_minutes if first else rule.next_minutes
-    return rule.hours.add(start, minutes)
+    try:
+        return rule.hours.add(start, minutes)
+    except ValueError as error:
+        log.warning("SLA policy gives no deadline: %s", error)
+        return None
 
 
 def sweep_breaches(session: Session, *, now: datetime) -> list[Alert]:
-    """Mark every conversation whose deadline has just passed; one alert each."""
+    """Mark every conversation whose deadline has passed; one alert each for deadlines missed
+    in the last ``ALERT_WITHIN`` (older ones — after an upgrade, or a worker that was down — are
+    marked without an alert, so that a backlog does not flood the team and the webhook). Only
+    conversations triaged since their last change count: an answer not yet triaged is no miss."""
     missed = session.scalars(
         select(Conversation)
-        .where(Conversation.due_at < now, Conversation.breached_at.is_(None))
+        .where(
+            Conversation.due_at < now,
+            Conversation.breached_at.is_(None),
+            Conversation.triaged_at.is_not(None),
+        )
         .order_by(Conversation.due_at)
         .limit(500)
     ).all()
@@ -83,6 +97,8 @@ def sweep_breaches(session: Session, *, now: datetime) -> list[Alert]:
         assert conversation.due_at is not None
         conversation.breached_at = now
         late = int((now - conversation.due_at) / timedelta(minutes=1))
+        if now - conversation.due_at > ALERT_WITHIN:
+            continue
         text = f"SLA missed: {conversation.preview[:200]}"
         alert = Alert(kind="sla_breach", conversation_id=conversation.id, at=now, text=text[:300])
         session.add(alert)
@@ -129,25 +145,50 @@ def deliver(url: str, payload: dict[str, object], timeout: float = 5.0) -> str |
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
-def deliver_pending(session: Session, url: str, *, now: datetime, limit: int = 50) -> int:
-    """Send the webhook for alerts not delivered yet (retried on later rounds)."""
+def pending_deliveries(
+    session: Session, *, limit: int = 50
+) -> list[tuple[uuid.UUID, dict[str, object]]]:
+    """Alerts the webhook has not accepted yet, with what to send (read in one transaction)."""
     alerts = session.scalars(
         select(Alert).where(Alert.delivered_at.is_(None)).order_by(Alert.at).limit(limit)
     ).all()
-    sent = 0
+    found = []
     for alert in alerts:
         conversation = (
             session.get(Conversation, alert.conversation_id) if alert.conversation_id else None
         )
-        error = deliver(url, webhook_payload(alert, conversation))
-        if error is None:
-            alert.delivered_at, alert.delivery_error = now, None
-            sent += 1
-        else:
-            alert.delivery_error = error
+        found.append((alert.id, webhook_payload(alert, conversation)))
+    return found
+
+
+def deliver_pending(
+    sessions: sessionmaker[Session], url: str, *, now: datetime, give_up_after: int = 3
+) -> int:
+    """POST the pending alerts outside any transaction (a slow receiver holds no lock), then
+    record each result. Stops for this round after ``give_up_after`` failures in a row (the
+    receiver is down); a failed alert is retried on later rounds without blocking the rest."""
+    with transaction(sessions) as session:
+        pending = pending_deliveries(session)
+    results: list[tuple[uuid.UUID, str | None]] = []
+    failures = 0
+    for alert_id, payload in pending:
+        error = deliver(url, payload)
+        results.append((alert_id, error))
+        failures = failures + 1 if error else 0
+        if error:
             log.warning("alert webhook failed: %s", error)
-            break  # the receiver is down; the rest waits for the next round
-    return sent
+        if failures >= give_up_after:
+            break
+    with transaction(sessions) as session:
+        for alert_id, error in results:
+            alert = session.get(Alert, alert_id)
+            if alert is None:
+                continue
+            if error is None:
+                alert.delivered_at, alert.delivery_error = now, None
+            else:
+                alert.delivery_error = error
+    return sum(1 for _, error in results if error is None)
 
 
 def add_policy(
@@ -170,7 +211,7 @@ def add_policy(
     if not 1 <= first_minutes <= 60 * 24 * 30 or not 1 <= next_minutes <= 60 * 24 * 30:
         raise PermanentError("targets are 1 minute to 30 days")
     try:
-        BusinessHours.parse(timezone, hours, holidays)
+        BusinessHours.parse(timezone, hours, holidays).add(now, 1)
     except (ValueError, TypeError) as error:
         raise PermanentError(f"bad opening hours: {error}") from error
     policy = SlaPolicy(

@@ -109,6 +109,13 @@ def _woken(facts: Facts) -> bool:
     return wrote_since and facts.status not in ("resolved", "closed") and needs_us(facts)
 
 
+def _just_thanks(facts: Facts) -> bool:
+    """Positive words or praise, asking nothing of us."""
+    label, _ = _sentiment(facts.analysis)
+    praise = "praise" in _intents(facts.analysis)
+    return not needs_us(facts) and (label == "positive" or praise)
+
+
 def _thanked_already(facts: Facts) -> bool:
     """The tone change was followed up and the conversation resolved and snoozed after it."""
     return (
@@ -125,7 +132,7 @@ def queue_of(facts: Facts, now: datetime) -> tuple[str, bool]:
     snoozed = facts.snoozed_until is not None and facts.snoozed_until > now
     if snoozed and not _woken(facts):
         return "snoozed", False
-    if _thanked_already(facts) and not needs_us(facts):
+    if _thanked_already(facts) and _just_thanks(facts):
         return "resolved", False
     if facts.status in ("resolved", "closed"):
         return "resolved", False

@@ -76,6 +76,7 @@
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Enter" && target.closest && target.closest("button, a, summary")) return;
     if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
       if (event.key === "Escape") target.blur();
       return;
