@@ -377,6 +377,28 @@ def analyze(tier: str) -> None:
         sys.exit(1)
 
 
+@main.command("coach")
+@click.option("--lang", type=click.Choice(("fi", "tr", "en")), default="en", show_default=True)
+@click.option("--public", is_flag=True, help="The reply will be public (personal data blocks).")
+@click.option("--complaint", is_flag=True, help="It answers a complaint (thanks and apology).")
+@click.option("--name", default="", help="The customer's first name.")
+@click.option("--signature", default="", help="The signature the team's replies must end with.")
+def coach_command(lang: str, public: bool, complaint: bool, name: str, signature: str) -> None:
+    """Check a reply draft (stdin) against the care rules; print the findings as JSON."""
+    from vastaa.replies.coach import Draft, coach
+
+    draft = Draft(
+        sys.stdin.read(),
+        lang=lang,
+        public=public,
+        complaint=complaint,
+        customer_name=name,
+        signature=signature,
+    )
+    findings = [finding.as_json() for finding in coach(draft)]
+    click.echo(json.dumps(findings, ensure_ascii=False))
+
+
 @main.group()
 def model() -> None:
     """Train and evaluate the analysis models from the public datasets (shared/data)."""
