@@ -18,6 +18,7 @@ from vastaa.db import make_engine, make_sessionmaker
 from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
 from vastaa.pipeline.views import router as pipeline_router
+from vastaa.replies.views import router as replies_router
 from vastaa.sla.views import router as sla_router
 from vastaa.web.context import AppContext
 from vastaa.web.errors import install_error_pages
@@ -54,6 +55,7 @@ def create_app(
         conversations_router,
         customers_router,
         sla_router,
+        replies_router,
         pipeline_router,
     ):
         app.include_router(router)

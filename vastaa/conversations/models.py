@@ -50,6 +50,7 @@ EVENT_KINDS = (
     "tone_change",
     "note",
     "erased",
+    "replied",
 )
 
 

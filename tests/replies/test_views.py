@@ -1,0 +1,93 @@
+"""The composer: live coaching, the server refusing what the coach blocks, and a reply recorded
+on its way out (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import login
+from tests.factories import at, message
+from tests.web.helpers import ingest_items
+from vastaa.analysis.analyzer import FastAnalyzer
+from vastaa.analysis.tasks import analyze_pending
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.db import transaction
+from vastaa.messages.models import Message
+from vastaa.triage.rules import PriorityWeights
+from vastaa.triage.tasks import triage_pending
+
+
+def seeded(sessions: sessionmaker[Session], now: datetime) -> str:
+    ingest_items(
+        sessions,
+        now,
+        message(
+            "c1", text="Keitin vuotaa taas, olen tosi pettynyt!", lang="fi", created_at=at(-20)
+        ),
+    )
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+    with transaction(sessions) as session:
+        triage_pending(session, now=now, weights=PriorityWeights())
+        return str(session.scalars(select(Conversation.id)).one())
+
+
+def test_the_coach_answers_as_the_agent_types_in_their_language(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    case = seeded(sessions, now)
+    token = login(client, "ada")
+
+    bad = client.post(
+        f"/conversations/{case}/coach",
+        data={"text": "Tilauksesi 12345678 on matkalla.", "lang": "fi"},
+        headers={"X-CSRF-Token": token},
+    ).text
+    good = client.post(
+        f"/conversations/{case}/coach",
+        data={
+            "text": "Kiitos viestistä! Pahoittelemme vuotoa. Lähetämme uuden keittimen, "
+            "tai voit palauttaa vanhan. /Ada",
+            "lang": "fi",
+        },
+        headers={"X-CSRF-Token": token},
+    ).text
+
+    assert 'data-code="thanks_apology_missing"' in bad and 'data-code="personal_data"' in bad
+    assert "blocks sending" in bad and "<q>12345678</q>" in bad
+    assert "nothing to add" in good
+
+
+def test_a_blocked_reply_is_refused_and_a_good_one_is_recorded(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    case = seeded(sessions, now)
+    token = login(client, "aino")
+
+    refused = client.post(
+        f"/conversations/{case}/replies",
+        data={"text": "Soita meille: 040 1234567", "lang": "fi", "csrf_token": token},
+    )
+    sent = client.post(
+        f"/conversations/{case}/replies",
+        data={
+            "text": "Kiitos, että kerroit! Pahoittelemme vuotoa. Lähetämme uuden. /Aino",
+            "lang": "fi",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+
+    assert refused.status_code == 422 and "040 1234567" in refused.text
+    assert sent.status_code == 303
+    with sessions() as session:
+        outbound = session.scalars(select(Message).where(Message.direction == "outbound")).all()
+        conversation = session.scalars(select(Conversation)).one()
+        kinds = session.scalars(select(ConversationEvent.kind)).all()
+    assert [m.delivery for m in outbound] == ["pending"]
+    assert outbound[0].sent_by_id == cast["aino"] and outbound[0].parent_external_id == "c1"
+    assert conversation.queue == "waiting" and conversation.due_at is None
+    assert kinds == ["replied"]

@@ -1,0 +1,115 @@
+"""Replies from the conversation page: coached, refused while the coach blocks them, recorded as
+outbound messages waiting to be sent (the outbox and the connectors come later: issue 5 and 7).
+Nothing here commits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.customers.models import Author
+from vastaa.errors import NotFoundError, PermanentError
+from vastaa.messages.models import Message
+from vastaa.messages.service import record_outbound
+from vastaa.replies.coach import Draft, Finding, coach
+from vastaa.triage.rules import PriorityWeights
+from vastaa.triage.service import refresh
+
+RECENT = timedelta(days=7)
+RECENT_REPLIES = 50
+MAX_REPLY = 5000
+
+
+class BlockedReply(PermanentError):
+    """The coach found something that must not go out (personal data in public)."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(
+            "the reply cannot be sent as it is: " + "; ".join(f.message for f in findings)
+        )
+        self.findings = findings
+
+
+def draft_for(session: Session, conversation_id: uuid.UUID, text: str, lang: str | None) -> Draft:
+    """The draft with what the coach needs to know of the conversation."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFoundError(f"conversation {conversation_id}")
+    customer_text = session.scalar(
+        select(Message.text)
+        .where(Message.conversation_id == conversation_id, Message.direction == "inbound")
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
+    author = session.get(Author, conversation.author_id)
+    first_name = (author.display_name.split() or [""])[0] if author else ""
+    recent = session.scalars(
+        select(Message.text)
+        .where(
+            Message.direction == "outbound",
+            Message.conversation_id != conversation_id,
+            Message.created_at >= (conversation.last_message_at - RECENT),
+        )
+        .order_by(Message.created_at.desc())
+        .limit(RECENT_REPLIES)
+    ).all()
+    return Draft(
+        text,
+        lang=lang or conversation.lang or "en",
+        public=conversation.public,
+        complaint=bool(conversation.intents and ",complaint," in conversation.intents),
+        customer_text=customer_text or "",
+        customer_name=first_name,
+        recent_replies=tuple(recent),
+    )
+
+
+def reply(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    text: str,
+    lang: str | None,
+    sent_by_id: uuid.UUID,
+    now: datetime,
+) -> Message:
+    """Coach the reply again (the browser's findings are advice; this is the rule) and record
+    it as waiting to be sent; the conversation then waits on the customer."""
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY:
+        raise PermanentError(f"a reply has 1 to {MAX_REPLY} characters")
+    blocking = [
+        f for f in coach(draft_for(session, conversation_id, text, lang)) if f.severity == "block"
+    ]
+    if blocking:
+        raise BlockedReply(blocking)
+    message = record_outbound(
+        session, conversation_id=conversation_id, text=text, sent_by_id=sent_by_id, now=now
+    )
+    conversation = session.get(Conversation, conversation_id)
+    assert conversation is not None
+    if conversation.status in ("new", "open"):
+        conversation.status = "waiting"
+    session.add(
+        ConversationEvent(
+            conversation_id=conversation_id,
+            at=now,
+            actor_id=sent_by_id,
+            kind="replied",
+            data={"message_id": str(message.id)},
+        )
+    )
+    session.flush()
+    weights = session.info.get("priority_weights")
+    refresh(
+        session,
+        [conversation_id],
+        now=now,
+        weights=weights if isinstance(weights, PriorityWeights) else PriorityWeights(),
+    )
+    session.info["inbox_changed"] = True
+    return message

@@ -1,0 +1,74 @@
+"""The composer's endpoints: live coaching as the agent types, and sending (recording) a reply."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from vastaa.replies.coach import coach
+from vastaa.replies.service import BlockedReply, draft_for, reply
+from vastaa.web.auth import CheckedUser, Context
+
+router = APIRouter()
+LANGS = ("fi", "tr", "en")
+
+
+def _lang(value: str) -> str | None:
+    return value if value in LANGS else None
+
+
+@router.post("/conversations/{conversation_id}/coach", response_class=HTMLResponse)
+def coach_draft(
+    request: Request,
+    context: Context,
+    user: CheckedUser,
+    conversation_id: uuid.UUID,
+    text: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    with context.transaction() as session:
+        draft = draft_for(session, conversation_id, text[:5000], _lang(lang))
+    return context.templates.render(
+        request,
+        "replies/_findings.html",
+        {"findings": coach(draft), "text": draft.text, "checked": bool(text.strip())},
+        locale=user.locale,
+    )
+
+
+@router.post("/conversations/{conversation_id}/replies")
+def send_reply(
+    request: Request,
+    context: Context,
+    user: CheckedUser,
+    conversation_id: uuid.UUID,
+    text: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        with context.transaction() as session:
+            reply(
+                session,
+                conversation_id=conversation_id,
+                text=text,
+                lang=_lang(lang),
+                sent_by_id=user.id,
+                now=context.clock(),
+            )
+    except BlockedReply as blocked:
+        return context.templates.render(
+            request,
+            "replies/blocked.html",
+            {
+                "user": user,
+                "findings": blocked.findings,
+                "text": text.strip(),
+                "case": conversation_id,
+            },
+            locale=user.locale,
+            status_code=422,
+        )
+    return RedirectResponse(f"/conversations/{conversation_id}#messages", status_code=303)
