@@ -127,3 +127,32 @@ def test_keyboard_and_live_updates(
 
     expect(rows).to_have_count(3, timeout=10_000)  # polled in, no reload
     expect(page.locator('a[data-view="needs_reply"] .count')).to_have_text("3")
+
+
+def test_write_a_bad_reply_see_the_coach_fix_it_and_send(
+    page: Page, live_server: LiveServer, log_in: LogIn, seeded: datetime
+) -> None:
+    log_in("aino")
+    page.locator("table.inbox tbody tr.row td.preview a").nth(1).click()
+    page.wait_for_url("**/conversations/*")
+
+    page.fill("#reply-text", "Tilauksesi 12345678 on matkalla, takaamme sen.")
+    page.locator("#reply-text").press("End")
+    findings = page.locator("#coach .finding")
+    expect(page.locator('#coach [data-code="personal_data"]')).to_be_visible()
+    expect(page.locator('#coach [data-code="overpromise"]')).to_be_visible()
+    expect(page.locator("#presence")).to_have_text("")  # nobody else here
+
+    page.fill(
+        "#reply-text",
+        "Kiitos viestistä! Pahoittelemme viivettä. Paketti lähti eilen, ja laitan "
+        "seurantalinkin yksityisviestillä. /Aino",
+    )
+    page.locator("#reply-text").press("End")
+    expect(findings).to_have_count(0)
+    expect(page.locator("#coach .coach-ok")).to_be_visible()
+    page.click("#reply button[type=submit]")
+
+    page.wait_for_url("**/conversations/*")
+    expect(page.locator("article.message.outbound")).to_contain_text("Paketti lähti eilen")
+    expect(page.locator(".timeline .event-replied")).to_contain_text("aino vastasi")
