@@ -1,6 +1,8 @@
-"""The coach on our corpus of reply drafts (tests/replies/corpus): every rule that meets the
-issue's targets (precision ≥ 0.9, recall ≥ 0.8 per language) must keep meeting them. The rules in
-KNOWN_WEAK do not yet (BENCHMARKS.md, "Care coach"); they are open work of issue 5."""
+"""The coach on our corpora of reply drafts (tests/replies/corpus): {lang}.json is the
+development corpus the rules were tuned on, heldout-{lang}.json was written separately and is
+only measured (benchmarks/coach.py). On the development corpus every rule must keep meeting the
+issue's targets (precision ≥ 0.9, recall ≥ 0.8 per language), except those in KNOWN_WEAK (open
+work of issue 5; BENCHMARKS.md, "Care coach")."""
 
 from __future__ import annotations
 
@@ -11,12 +13,7 @@ from pathlib import Path
 from vastaa.replies.coach import Draft, coach
 
 CORPUS = Path(__file__).with_name("corpus")
-KNOWN_WEAK = {
-    "empty_acknowledgement",
-    "arguing",
-    "list_not_formatted",
-    "decline_without_alternative",
-}
+KNOWN_WEAK = {"list_not_formatted"}
 CODES = {
     "thanks_apology_missing",
     "apology_not_after_thanks",
@@ -33,15 +30,16 @@ CODES = {
 }
 
 
-def examples(lang: str) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = json.loads((CORPUS / f"{lang}.json").read_text())
+def examples(lang: str, prefix: str = "") -> list[dict[str, object]]:
+    found: list[dict[str, object]] = json.loads((CORPUS / f"{prefix}{lang}.json").read_text())
     return found
 
 
-def test_the_corpus_is_well_formed_and_large_enough() -> None:
+def test_the_corpora_are_well_formed_and_large_enough() -> None:
     for lang in ("fi", "tr", "en"):
-        items = examples(lang)
-        assert len(items) >= 40, lang
+        for prefix, size in (("", 40), ("heldout-", 25)):
+            items = examples(lang, prefix)
+            assert len(items) >= size, (prefix, lang)
         assert len({item["id"] for item in items}) == len(items)
         for item in items:
             assert set(item["findings"]) <= CODES, item["id"]  # type: ignore[arg-type]

@@ -47,7 +47,6 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "ohje",
             "http",
             "www.",
-            "tilau",
             "toimit",
             "voit",
             "voitte",
@@ -56,7 +55,6 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "korjaa",
             "huolto",
             "soita",
-            "viesti",
             "yksityisviest",
             "dm",
             "lasku",
@@ -73,14 +71,12 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "talimat",
             "http",
             "www.",
-            "sipariş",
             "kargo",
             "deneyebilir",
             "kontrol",
             "onar",
             "servis",
             "ara",
-            "mesaj",
             "dm",
             "fatura",
             "?",
@@ -96,7 +92,6 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "instruction",
             "http",
             "www.",
-            "order",
             "deliver",
             "you can",
             "try",
@@ -104,14 +99,40 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "repair",
             "service",
             "call",
-            "message",
             "dm",
             "invoice",
             "?",
-            "look into",
             "contact",
             "reach",
             "step",
+        ),
+    },
+    # Passing the message on or noting it: acknowledgement, not substance (R15).
+    "forward": {
+        "fi": (
+            "välit",
+            "eteenpäin",
+            "kirjasimme",
+            "kirjattu",
+            "kirjanneet",
+            "kirjaamme",
+            "huomioimme",
+            "otamme huomioon",
+            "=selvä",
+            "tiedoksi",
+        ),
+        "tr": ("ilet", "not aldık", "kaydettik", "dikkate al", "=tamam"),
+        "en": (
+            "forward",
+            "passed",
+            "pass it on",
+            "pass this on",
+            "=noted",
+            "taken note",
+            "shared it with",
+            "shared this with",
+            "=ok",
+            "=okay",
         ),
     },
     "arguing": {
@@ -122,6 +143,11 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "omaa vika",
             "kuten jo",
             "kuten aiemmin",
+            "kuten olemme jo",
+            "olemme jo kerto",
+            "omasta toimin",
+            "oma syy",
+            "omaa syytä",
             "ilmeisesti et",
             "lukisit",
             "luit",
@@ -142,8 +168,11 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
             "kendi hata",
             "daha önce de söyle",
             "zaten söyle",
+            "açıkladığımız gibi",
+            "söylediğimiz gibi",
+            "belirttiğimiz gibi",
             "yapmalıydınız",
-            "tebrikler",
+            "=tebrikler",
             "tabii ki siz",
             "🙄",
             "😏",
@@ -236,8 +265,8 @@ LEXICON: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (
             "instead",
             "alternative",
-            "however we",
-            "we can however",
+            "however",
+            "but we can",
             "what we can do",
             "=or",
             "another option",
@@ -250,6 +279,12 @@ SEQUENCE_WORDS = {
     "fi": ("ensin", "sitten", "sen jälkeen", "lopuksi", "seuraavaksi"),
     "tr": ("önce", "sonra", "ardından", "son olarak", "daha sonra"),
     "en": ("first", "then", "after that", "finally", "next"),
+}
+# "a, b, c ja d": three or more items written inline.
+LAST_ITEM = {
+    "fi": re.compile(r",[^,]+\s(?:ja|sekä|tai)\s"),
+    "tr": re.compile(r",[^,]+\s(?:ve|ile|veya)\s"),
+    "en": re.compile(r",[^,]+\s(?:and|or)\s"),
 }
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -375,9 +410,28 @@ def _thanks_and_apology(draft: Draft, lang: str, text: str) -> list[Finding]:
     return []
 
 
+SIGNATURE = re.compile(r"^\s*(?:[-–—/]|terveisin|saygılarımızla|best regards|regards)", re.I)
+FILLER_WORDS = 12  # a thanks, apology or passing-on sentence longer than this says more
+
+
 def _empty(draft: Draft, lang: str, text: str) -> list[Finding]:
-    said = _find("thanks", lang, text) + _find("apology", lang, text)
-    if not said or _find("substance", lang, text) or len(text.split()) > 40:
+    """R15: every sentence is filler — thanks, an apology, "we passed it on", "noted", a
+    greeting or a signature — and none carries a solution, information, a question or a step."""
+    sentences = [text[start:end] for start, end in _sentences(text)]
+    if not sentences:
+        return []
+    acknowledged = False
+    for sentence in sentences:
+        if SIGNATURE.match(sentence):
+            continue  # "/Aino", "– Mert, Kide"
+        if _find("substance", lang, sentence):
+            return []
+        words = sentence.split()
+        filler = any(_find(kind, lang, sentence) for kind in ("thanks", "apology", "forward"))
+        acknowledged = acknowledged or filler
+        if len(words) > 2 and (not filler or len(words) > FILLER_WORDS):
+            return []
+    if not acknowledged:
         return []
     return [
         Finding(
@@ -514,7 +568,8 @@ def _readability(draft: Draft, lang: str, text: str) -> list[Finding]:
         for start, end in _sentences(text):
             sentence = _fold(text[start:end])
             steps = sum(sentence.count(word) for word in SEQUENCE_WORDS[lang])
-            if steps >= 3 or sentence.count(",") >= 3 and steps >= 2:
+            enumeration = _enumeration(sentence, lang)
+            if steps >= 3 or enumeration or sentence.count(",") >= 3 and steps >= 2:
                 found.append(
                     Finding(
                         "R23",
@@ -554,6 +609,16 @@ def _readability(draft: Draft, lang: str, text: str) -> list[Finding]:
                 )
             )
     return found
+
+
+def _enumeration(sentence: str, lang: str) -> bool:
+    """Four or more short comma-separated items, the last joined by "and": a list written
+    inline (long comma-separated clauses are prose, not a list)."""
+    parts = sentence.split(",")
+    if len(parts) < 4 or not LAST_ITEM[lang].search(sentence):
+        return False
+    lengths = sorted(len(part.split()) for part in parts)
+    return lengths[len(lengths) // 2] <= 3
 
 
 def _near_duplicate(draft: Draft, lang: str, text: str) -> list[Finding]:
