@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     alert_webhook_url: str = ""
     live_seconds: int = 15
     erasure_keeps_evidence: bool = True
+    reply_signature: str = ""
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

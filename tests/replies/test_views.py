@@ -4,6 +4,7 @@ on its way out (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from vastaa.analysis.tasks import analyze_pending
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.db import transaction
 from vastaa.messages.models import Message
+from vastaa.replies.service import signature_for
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.tasks import triage_pending
 
@@ -91,3 +93,30 @@ def test_a_blocked_reply_is_refused_and_a_good_one_is_recorded(
     assert outbound[0].sent_by_id == cast["aino"] and outbound[0].parent_external_id == "c1"
     assert conversation.queue == "waiting" and conversation.due_at is None
     assert kinds == ["replied"]
+
+
+def test_the_team_signature_is_prefilled_and_required(
+    engine: Any, settings: Any, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    from vastaa.app import create_app
+
+    signed = settings.model_copy(update={"reply_signature": "– {first_name}, Kide"})
+    case = seeded(sessions, now)
+    with TestClient(create_app(signed, engine=engine, clock=lambda: now)) as client:
+        token = login(client, "aino")
+        page = client.get(f"/conversations/{case}").text
+        unsigned = client.post(
+            f"/conversations/{case}/coach",
+            data={"text": "Kiitos! Pahoittelut. Lähetämme uuden.", "lang": "fi"},
+            headers={"X-CSRF-Token": token},
+        ).text
+
+    assert "– aino, Kide</textarea>" in page
+    assert 'data-code="signature_missing"' in unsigned
+
+
+def test_signatures_are_made_from_the_agents_name() -> None:
+    assert signature_for("/{initials}", "Aino Laine") == "/AL"
+    assert signature_for("– {first_name}, Kide", "Mert Yılmaz") == "– Mert, Kide"
+    assert signature_for("{name.__class__}", "Ada") == "{name.__class__}"
+    assert signature_for("", "Ada") == ""

@@ -16,6 +16,7 @@ from vastaa.conversations import service
 from vastaa.conversations.models import STATUSES
 from vastaa.conversations.queries import conversation_page
 from vastaa.errors import PermanentError
+from vastaa.replies.service import signature_for
 from vastaa.web.auth import CheckedUser, Context, User
 
 router = APIRouter()
@@ -37,6 +38,7 @@ def conversation(
             "now": context.clock(),
             "statuses": STATUSES,
             "snoozes": SNOOZES,
+            "signature": signature_for(context.settings.reply_signature, user.display_name),
         },
         locale=user.locale,
     )

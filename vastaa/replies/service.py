@@ -34,7 +34,26 @@ class BlockedReply(PermanentError):
         self.findings = findings
 
 
-def draft_for(session: Session, conversation_id: uuid.UUID, text: str, lang: str | None) -> Draft:
+def signature_for(template: str, display_name: str) -> str:
+    """The team's signature for this agent: {name}, {first_name} and {initials} replaced."""
+    if not template:
+        return ""
+    parts = display_name.split()
+    initials = "".join(part[0].upper() for part in parts if part)
+    return (
+        template.replace("{name}", display_name)
+        .replace("{first_name}", parts[0] if parts else display_name)
+        .replace("{initials}", initials)
+    )
+
+
+def draft_for(
+    session: Session,
+    conversation_id: uuid.UUID,
+    text: str,
+    lang: str | None,
+    signature: str = "",
+) -> Draft:
     """The draft with what the coach needs to know of the conversation."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
@@ -65,6 +84,7 @@ def draft_for(session: Session, conversation_id: uuid.UUID, text: str, lang: str
         customer_text=customer_text or "",
         customer_name=first_name,
         recent_replies=tuple(recent),
+        signature=signature,
     )
 
 
@@ -76,15 +96,15 @@ def reply(
     lang: str | None,
     sent_by_id: uuid.UUID,
     now: datetime,
+    signature: str = "",
 ) -> Message:
     """Coach the reply again (the browser's findings are advice; this is the rule) and record
     it as waiting to be sent; the conversation then waits on the customer."""
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
         raise PermanentError(f"a reply has 1 to {MAX_REPLY} characters")
-    blocking = [
-        f for f in coach(draft_for(session, conversation_id, text, lang)) if f.severity == "block"
-    ]
+    draft = draft_for(session, conversation_id, text, lang, signature)
+    blocking = [f for f in coach(draft) if f.severity == "block"]
     if blocking:
         raise BlockedReply(blocking)
     message = record_outbound(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vastaa.replies.coach import coach
-from vastaa.replies.service import BlockedReply, draft_for, reply
+from vastaa.replies.service import BlockedReply, draft_for, reply, signature_for
 from vastaa.web.auth import CheckedUser, Context
 
 router = APIRouter()
@@ -30,7 +30,8 @@ def coach_draft(
     lang: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     with context.transaction() as session:
-        draft = draft_for(session, conversation_id, text[:5000], _lang(lang))
+        signature = signature_for(context.settings.reply_signature, user.display_name)
+        draft = draft_for(session, conversation_id, text[:5000], _lang(lang), signature)
     return context.templates.render(
         request,
         "replies/_findings.html",
@@ -57,6 +58,7 @@ def send_reply(
                 lang=_lang(lang),
                 sent_by_id=user.id,
                 now=context.clock(),
+                signature=signature_for(context.settings.reply_signature, user.display_name),
             )
     except BlockedReply as blocked:
         return context.templates.render(
