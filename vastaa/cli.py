@@ -331,6 +331,26 @@ def sla_add(
 
 
 @main.group()
+def kb() -> None:
+    """Saved replies and knowledge articles (docs/replies.md)."""
+
+
+@kb.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def kb_import(file: Path) -> None:
+    """Add or update saved replies and articles from a JSON file."""
+    from vastaa.replies.knowledge import import_file
+
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            snippets, articles = import_file(session, file, now=utcnow())
+    except (PermanentError, KeyError) as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"Imported {snippets} saved replies and {articles} articles.")
+
+
+@main.group()
 def token() -> None:
     """API tokens for POST /api/v1/events and other API calls."""
 
@@ -449,6 +469,7 @@ def print_schema() -> None:
 def demo(port: int, no_browser: bool) -> None:
     """Start a demo: a fresh database with a week of Kide's social media, served locally."""
     from vastaa.demo.scenario import load
+    from vastaa.replies.knowledge import import_file
 
     settings = _settings()
     folder = settings.data_dir / "demo"
@@ -458,6 +479,7 @@ def demo(port: int, no_browser: bool) -> None:
     engine = _ready_engine(settings)
     with transaction(make_sessionmaker(engine)) as session:
         loaded = load(session, now=utcnow())
+        import_file(session, Path(__file__).parent / "demo" / "knowledge.json", now=utcnow())
     from vastaa.analysis.analyzer import analyzer_for
     from vastaa.analysis.tasks import analyze_pending
     from vastaa.triage.tasks import triage_pending

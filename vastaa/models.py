@@ -6,12 +6,14 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
 from vastaa.messages.models import Message, MessageRevision, Tombstone
+from vastaa.replies.models import Article, Snippet
 from vastaa.routing.models import RoutingRule
 from vastaa.sla.models import Alert, SlaPolicy
 
 __all__ = [
     "Alert",
     "ApiToken",
+    "Article",
     "Author",
     "Base",
     "Channel",
@@ -24,6 +26,7 @@ __all__ = [
     "MessageRevision",
     "RoutingRule",
     "SlaPolicy",
+    "Snippet",
     "Team",
     "TeamMember",
     "Tombstone",

@@ -16,6 +16,7 @@ from vastaa.conversations import service
 from vastaa.conversations.models import STATUSES
 from vastaa.conversations.queries import conversation_page
 from vastaa.errors import PermanentError
+from vastaa.replies.knowledge import suggest
 from vastaa.replies.service import signature_for
 from vastaa.web.auth import CheckedUser, Context, User
 
@@ -29,6 +30,17 @@ def conversation(
 ) -> HTMLResponse:
     with context.transaction() as session:
         page = conversation_page(session, conversation_id)
+        case = page.conversation
+        heard = [m.lang for m in page.messages if m.direction == "inbound" and m.lang]
+        reply_lang = case.lang or (heard[-1] if heard else "en")
+        knowledge = suggest(
+            session,
+            lang=reply_lang if reply_lang in ("fi", "tr", "en") else "en",
+            area=case.problem_area,
+            intents=[i for i in (case.intents or "").split(",") if i],
+            first_name=(case.author.display_name.split() or [""])[0],
+            agent=(user.display_name.split() or [""])[0],
+        )
     return context.templates.render(
         request,
         "conversations/detail.html",
@@ -39,6 +51,8 @@ def conversation(
             "statuses": STATUSES,
             "snoozes": SNOOZES,
             "signature": signature_for(context.settings.reply_signature, user.display_name),
+            "reply_lang": reply_lang,
+            "knowledge": knowledge,
         },
         locale=user.locale,
     )

@@ -16,6 +16,7 @@ from vastaa.errors import NotFoundError, PermanentError
 from vastaa.messages.models import Message
 from vastaa.messages.service import record_outbound
 from vastaa.replies.coach import Draft, Finding, coach
+from vastaa.replies.knowledge import suggest
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.service import refresh
 
@@ -76,15 +77,19 @@ def draft_for(
         .order_by(Message.created_at.desc())
         .limit(RECENT_REPLIES)
     ).all()
+    lang = lang or conversation.lang or "en"
+    intents = [i for i in (conversation.intents or "").split(",") if i]
+    fitting = suggest(session, lang=lang, area=conversation.problem_area, intents=intents)
     return Draft(
         text,
-        lang=lang or conversation.lang or "en",
+        lang=lang,
         public=conversation.public,
         complaint=bool(conversation.intents and ",complaint," in conversation.intents),
         customer_text=customer_text or "",
         customer_name=first_name,
         recent_replies=tuple(recent),
         signature=signature,
+        article_url=fitting.articles[0].url if fitting.articles else "",
     )
 
 

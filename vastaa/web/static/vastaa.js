@@ -126,3 +126,16 @@ document.addEventListener("input", function (event) {
   field.value = event.target.value.trim() ? "drafting" : "viewing";
   if (was !== field.value && window.htmx) window.htmx.trigger(field.form, "presence");
 });
+// Saved replies and article links: inserted where the cursor is, then coached again.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-insert]");
+  var box = document.getElementById("reply-text");
+  if (!button || !box) return;
+  var text = button.dataset.insert;
+  var start = box.selectionStart || 0, end = box.selectionEnd || 0;
+  box.value = box.value.slice(0, start) + text + box.value.slice(end);
+  box.selectionStart = box.selectionEnd = start + text.length;
+  box.focus();
+  box.dispatchEvent(new Event("keyup", { bubbles: true }));
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+});
