@@ -18,6 +18,7 @@ from vastaa.db import make_engine, make_sessionmaker
 from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
 from vastaa.pipeline.views import router as pipeline_router
+from vastaa.replies.review import ReviewRules
 from vastaa.replies.views import router as replies_router
 from vastaa.sla.views import router as sla_router
 from vastaa.web.context import AppContext
@@ -39,6 +40,7 @@ SECURITY_HEADERS = {
 def create_app(
     settings: Settings, *, engine: Engine | None = None, clock: Clock = utcnow
 ) -> FastAPI:
+    ReviewRules.parse(settings.review_policies)  # a misspelt policy stops the start, loudly
     engine = engine or make_engine(settings.resolved_database_url())
     app = FastAPI(title="Vastaa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = AppContext(

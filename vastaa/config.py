@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     live_seconds: int = 15
     erasure_keeps_evidence: bool = True
     reply_signature: str = ""
+    review_policies: str = ""
+    review_new_agent_days: int = 14
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

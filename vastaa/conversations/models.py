@@ -51,6 +51,9 @@ EVENT_KINDS = (
     "note",
     "erased",
     "replied",
+    "review_requested",
+    "approved",
+    "returned",
 )
 
 

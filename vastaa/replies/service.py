@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vastaa.accounts.models import User
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError
@@ -17,6 +18,7 @@ from vastaa.messages.models import Message
 from vastaa.messages.service import record_outbound
 from vastaa.replies.coach import Draft, Finding, coach
 from vastaa.replies.knowledge import suggest
+from vastaa.replies.review import ReviewRules, reasons_for_review
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.service import refresh
 
@@ -102,6 +104,7 @@ def reply(
     sent_by_id: uuid.UUID,
     now: datetime,
     signature: str = "",
+    review: ReviewRules | None = None,
 ) -> Message:
     """Coach the reply again (the browser's findings are advice; this is the rule) and record
     it as waiting to be sent; the conversation then waits on the customer."""
@@ -116,16 +119,20 @@ def reply(
         session, conversation_id=conversation_id, text=text, sent_by_id=sent_by_id, now=now
     )
     conversation = session.get(Conversation, conversation_id)
-    assert conversation is not None
-    if conversation.status in ("new", "open"):
+    author = session.get(User, sent_by_id)
+    assert conversation is not None and author is not None
+    reasons = reasons_for_review(review or ReviewRules(), author, conversation, now)
+    if reasons:
+        message.delivery = "review"  # waits for a colleague's approval (R17)
+    elif conversation.status in ("new", "open"):
         conversation.status = "waiting"
     session.add(
         ConversationEvent(
             conversation_id=conversation_id,
             at=now,
             actor_id=sent_by_id,
-            kind="replied",
-            data={"message_id": str(message.id)},
+            kind="review_requested" if reasons else "replied",
+            data={"message_id": str(message.id), "policies": reasons},
         )
     )
     session.flush()

@@ -8,12 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from vastaa.config import Settings
+from vastaa.replies import review
 from vastaa.replies.coach import coach
 from vastaa.replies.service import BlockedReply, draft_for, reply, signature_for
-from vastaa.web.auth import CheckedUser, Context
+from vastaa.web.auth import CheckedUser, Context, User
 
 router = APIRouter()
 LANGS = ("fi", "tr", "en")
+
+
+def review_rules(settings: Settings) -> review.ReviewRules:
+    return review.ReviewRules.parse(settings.review_policies, settings.review_new_agent_days)
 
 
 def _lang(value: str) -> str | None:
@@ -59,6 +65,7 @@ def send_reply(
                 sent_by_id=user.id,
                 now=context.clock(),
                 signature=signature_for(context.settings.reply_signature, user.display_name),
+                review=review_rules(context.settings),
             )
     except BlockedReply as blocked:
         return context.templates.render(
@@ -74,3 +81,49 @@ def send_reply(
             status_code=422,
         )
     return RedirectResponse(f"/conversations/{conversation_id}#messages", status_code=303)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews(request: Request, context: Context, user: User) -> HTMLResponse:
+    """The reviewer queue (R17): replies waiting for approval, oldest first."""
+    user.require("supervisor")
+    with context.transaction() as session:
+        found = review.waiting(session)
+    return context.templates.render(
+        request,
+        "replies/reviews.html",
+        {"user": user, "items": found, "now": context.clock()},
+        locale=user.locale,
+    )
+
+
+@router.post("/reviews/{message_id}/approve")
+def approve(
+    context: Context,
+    user: CheckedUser,
+    message_id: uuid.UUID,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    with context.transaction() as session:
+        review.approve(
+            session, message_id=message_id, reviewer_id=user.id, now=context.clock(), text=text
+        )
+    return RedirectResponse("/reviews", status_code=303)
+
+
+@router.post("/reviews/{message_id}/return")
+def send_back(
+    context: Context,
+    user: CheckedUser,
+    message_id: uuid.UUID,
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    with context.transaction() as session:
+        review.send_back(
+            session,
+            message_id=message_id,
+            reviewer_id=user.id,
+            comment=comment,
+            now=context.clock(),
+        )
+    return RedirectResponse("/reviews", status_code=303)

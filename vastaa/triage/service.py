@@ -22,6 +22,9 @@ from vastaa.routing.service import Case, Router
 from vastaa.sla.service import Policies, deadline
 from vastaa.triage.rules import NEGATIVE_TURN, Facts, PriorityWeights, triage
 
+# Replies that have not left: waiting for review, or sent back to their author.
+UNSENT = ("review", "returned")
+
 # Conversations whose SLA deadline is this close are re-triaged on every worker round, so that
 # their priority and countdown rise as the clock runs.
 RETRIAGE_WINDOW_MINUTES = 60
@@ -36,7 +39,10 @@ class _Thread:
 def _threads(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, _Thread]:
     rows = session.execute(
         select(Message.conversation_id, Message.direction, Message.created_at, Message.analysis)
-        .where(one_of(session, Message.conversation_id, list(ids)))
+        .where(
+            one_of(session, Message.conversation_id, list(ids)),
+            Message.delivery.not_in(UNSENT),
+        )
         .order_by(Message.created_at)
     ).all()
     threads: dict[uuid.UUID, _Thread] = defaultdict(lambda: _Thread([], []))
