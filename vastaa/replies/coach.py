@@ -317,6 +317,7 @@ class Draft:
     lang: str = "en"
     public: bool = True
     complaint: bool = False
+    praise: bool = False  # answering praise: thanking back is the point (R4), not emptiness
     customer_text: str = ""
     customer_name: str = ""
     signature: str = ""  # required at the end when the team signs replies
@@ -418,7 +419,7 @@ def _empty(draft: Draft, lang: str, text: str) -> list[Finding]:
     """R15: every sentence is filler — thanks, an apology, "we passed it on", "noted", a
     greeting or a signature — and none carries a solution, information, a question or a step."""
     sentences = [text[start:end] for start, end in _sentences(text)]
-    if not sentences:
+    if not sentences or (draft.praise and not draft.complaint):
         return []
     acknowledged = False
     for sentence in sentences:

@@ -87,6 +87,7 @@ def draft_for(
         lang=lang,
         public=conversation.public,
         complaint=bool(conversation.intents and ",complaint," in conversation.intents),
+        praise=bool(conversation.intents and ",praise," in conversation.intents),
         customer_text=customer_text or "",
         customer_name=first_name,
         recent_replies=tuple(recent),

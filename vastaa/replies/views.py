@@ -6,11 +6,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from vastaa.config import Settings
+from vastaa.conversations.models import Conversation
 from vastaa.replies import review
 from vastaa.replies.coach import coach
+from vastaa.replies.drafts import DraftRequest, TemplateDrafter
 from vastaa.replies.service import BlockedReply, draft_for, reply, signature_for
 from vastaa.web.auth import CheckedUser, Context, User
 
@@ -127,3 +129,30 @@ def send_back(
             now=context.clock(),
         )
     return RedirectResponse("/reviews", status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/draft")
+def suggest_draft(
+    context: Context,
+    user: CheckedUser,
+    conversation_id: uuid.UUID,
+    lang: Annotated[str, Form()] = "",
+    n: Annotated[int, Form()] = 0,
+) -> Response:
+    """A suggested first draft (plain text) for the composer; ``n`` varies the wording."""
+    with context.transaction() as session:
+        draft = draft_for(session, conversation_id, "", _lang(lang))
+        case = session.get(Conversation, conversation_id)
+        assert case is not None
+        text = TemplateDrafter().draft(
+            DraftRequest(
+                lang=draft.lang,
+                intents=tuple(i for i in (case.intents or "").split(",") if i),
+                area=case.problem_area,
+                first_name=draft.customer_name,
+                article_url=draft.article_url,
+                signature=signature_for(context.settings.reply_signature, user.display_name),
+                variant=f"{conversation_id}:{n}",
+            )
+        )
+    return PlainTextResponse(text)

@@ -139,3 +139,26 @@ document.addEventListener("click", function (event) {
   box.dispatchEvent(new Event("keyup", { bubbles: true }));
   box.dispatchEvent(new Event("input", { bubbles: true }));
 });
+// "Suggest a draft": ask for one (each click another wording) and put it in the reply box.
+(function () {
+  var asked = 0;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-draft-url]");
+    var box = document.getElementById("reply-text");
+    if (!button || !box) return;
+    var body = new URLSearchParams();
+    var lang = document.getElementById("reply-lang");
+    body.set("lang", lang ? lang.value : "");
+    body.set("n", String(asked++));
+    var headers = {};
+    try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) {}
+    fetch(button.dataset.draftUrl, { method: "POST", body: body, headers: headers, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (text) {
+        box.value = text;
+        box.focus();
+        box.dispatchEvent(new Event("keyup", { bubbles: true }));
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+  });
+})();
