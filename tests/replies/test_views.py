@@ -120,3 +120,44 @@ def test_signatures_are_made_from_the_agents_name() -> None:
     assert signature_for("– {first_name}, Kide", "Mert Yılmaz") == "– Mert, Kide"
     assert signature_for("{name.__class__}", "Ada") == "{name.__class__}"
     assert signature_for("", "Ada") == ""
+
+
+def test_a_reply_posted_by_hand_is_marked_and_its_echo_recognised(
+    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+) -> None:
+    case = seeded(sessions, now)
+    token = login(client, "aino")
+    text = "Kiitos, että kerroit! Pahoittelemme vuotoa. Lähetämme uuden. /Aino"
+    client.post(f"/conversations/{case}/replies", data={"text": text, "csrf_token": token})
+    with sessions() as session:
+        reply_id = session.scalars(select(Message.id).where(Message.direction == "outbound")).one()
+    page = client.get(f"/conversations/{case}").text
+
+    bad = client.post(
+        f"/replies/{reply_id}/posted", data={"url": "javascript:alert(1)", "csrf_token": token}
+    )
+    done = client.post(
+        f"/replies/{reply_id}/posted",
+        data={"url": "https://facebook.example/kide/posts/1?c=9", "csrf_token": token},
+        follow_redirects=False,
+    )
+    ingest_items(
+        sessions,
+        now,
+        message(
+            "our-9",
+            parent_id="c1",
+            direction="outbound",
+            author={"id": "page"},
+            text=text,
+            created_at=at(1),
+        ),
+    )
+
+    assert 'data-copy="Kiitos, että kerroit!' in page and "Mark as posted" not in page  # Finnish UI
+    assert bad.status_code == 400 and done.status_code == 303
+    with sessions() as session:
+        outbound = session.scalars(select(Message).where(Message.direction == "outbound")).all()
+    assert len(outbound) == 1  # the platform's copy is our reply, not a second one
+    assert outbound[0].delivery == "sent" and outbound[0].external_id == "our-9"
+    assert outbound[0].url == "https://facebook.example/kide/posts/1?c=9"

@@ -54,6 +54,7 @@ EVENT_KINDS = (
     "review_requested",
     "approved",
     "returned",
+    "posted_manually",
 )
 
 

@@ -146,3 +146,20 @@ def waiting(session: Session, limit: int = 100) -> list[tuple[Message, Conversat
         .limit(limit)
     ).all()
     return [(message, conversation, user) for message, conversation, user in rows]
+
+
+def mark_posted(
+    session: Session, *, message_id: uuid.UUID, actor_id: uuid.UUID, now: datetime, url: str = ""
+) -> Message:
+    """Manual sending, for channels without a connector: the agent posted the reply on the
+    platform and says so. When the platform's copy arrives, ingestion links it as the echo."""
+    message = _message(session, message_id)
+    if message.delivery != "pending":
+        raise PermanentError("only a reply waiting to be sent can be marked posted")
+    url = url.strip()
+    if url and not url.startswith(("https://", "http://")):
+        raise PermanentError("the link must start with https:// or http://")
+    message.delivery = "sent"
+    message.url = url or message.url
+    _after(session, message, "posted_manually", actor_id, now)
+    return message

@@ -156,3 +156,19 @@ def suggest_draft(
             )
         )
     return PlainTextResponse(text)
+
+
+@router.post("/replies/{message_id}/posted")
+def posted(
+    context: Context,
+    user: CheckedUser,
+    message_id: uuid.UUID,
+    url: Annotated[str, Form()] = "",
+) -> Response:
+    """The agent posted the reply on the platform by hand (no connector for the channel)."""
+    with context.transaction() as session:
+        message = review.mark_posted(
+            session, message_id=message_id, actor_id=user.id, now=context.clock(), url=url
+        )
+        back = f"/conversations/{message.conversation_id}"
+    return RedirectResponse(back, status_code=303)

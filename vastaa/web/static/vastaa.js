@@ -162,3 +162,11 @@ document.addEventListener("click", function (event) {
       });
   });
 })();
+// "Copy the text" of a reply to post by hand.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button || !navigator.clipboard) return;
+  navigator.clipboard.writeText(button.dataset.copy).then(function () {
+    button.classList.add("copied");
+  });
+});
