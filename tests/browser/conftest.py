@@ -64,14 +64,23 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
+def live_settings() -> dict[str, object]:
+    """Settings a test wants changed (parametrize this name to change them)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    sqlite_template: Path, tmp_path: Path, live_settings: dict[str, object]
+) -> Iterator[LiveServer]:
     database = tmp_path / "browser.db"
     shutil.copy(sqlite_template, database)
     engine = make_engine(f"sqlite:///{database}")
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as session:
         add_user(session, username="aino", password=PASSWORD, role="agent", now=NOW, locale="fi")
-    app = create_app(Settings(data_dir=tmp_path, live_seconds=1), engine=engine)
+    settings = Settings(data_dir=tmp_path, live_seconds=1).model_copy(update=live_settings)
+    app = create_app(settings, engine=engine)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

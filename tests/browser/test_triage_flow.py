@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import LiveServer, LogIn
 from tests.conftest import NOW, PASSWORD
@@ -156,3 +156,42 @@ def test_write_a_bad_reply_see_the_coach_fix_it_and_send(
     page.wait_for_url("**/conversations/*")
     expect(page.locator("article.message.outbound")).to_contain_text("Paketti lähti eilen")
     expect(page.locator(".timeline .event-replied")).to_contain_text("aino vastasi")
+
+
+@pytest.mark.parametrize("live_settings", [{"review_policies": "public_negative"}])
+def test_a_reply_is_coached_approved_by_a_supervisor_and_posted(
+    page: Page, live_server: LiveServer, log_in: LogIn, seeded: datetime, browser: Browser
+) -> None:
+    log_in("aino")
+    page.locator("table.inbox tbody tr.row td.preview a").first.click()  # the angry one
+    page.wait_for_url("**/conversations/*")
+    conversation_url = page.url
+
+    page.fill("#reply-text", "Tilaus 12345678 korjataan heti, takaamme sen.")
+    page.locator("#reply-text").press("End")
+    expect(page.locator('#coach [data-code="personal_data"]')).to_be_visible()
+    page.click("button.suggest")
+    expect(page.locator("#reply-text")).to_have_value(re.compile(r"^Kiitos"))
+    expect(page.locator("#coach .coach-ok")).to_be_visible()
+    page.click("#reply button[type=submit]")
+    page.wait_for_url("**/conversations/*")
+    expect(page.locator("article.message.outbound .badge")).to_have_text("odottaa tarkistusta")
+
+    reviewer = browser.new_context(locale="tr-TR").new_page()
+    reviewer.goto(f"{live_server.url}/login")
+    reviewer.fill("#username", "mert")
+    reviewer.fill("#password", PASSWORD)
+    reviewer.click("button[type=submit]")
+    reviewer.wait_for_url(f"{live_server.url}/")
+    reviewer.goto(f"{live_server.url}/reviews")
+    expect(reviewer.locator("section.review")).to_have_count(1)
+    reviewer.locator("section.review form.note-form button").click()
+    expect(reviewer.locator("section.review")).to_have_count(0)
+    reviewer.context.close()
+
+    page.goto(conversation_url)
+    expect(page.locator("article.message.outbound .badge")).to_have_text("lähetetään")
+    page.click(".manual-send form button[type=submit]")
+    expect(page.locator("article.message.outbound .badge")).to_have_count(0)
+    expect(page.locator(".timeline .event-posted_manually")).to_be_visible()
+    expect(page.locator(".timeline .event-approved")).to_contain_text("mert")
