@@ -121,3 +121,15 @@ def test_the_command_prints_findings_as_json_with_spans() -> None:
     number = next(f for f in findings if f["code"] == "personal_data")
     assert "Sipariş 98765432 yolda."[number["start"] : number["end"]] == "98765432"
     assert number["rule"] == "R22" and number["severity"] == "block"
+
+
+def test_hostile_input_stays_fast_and_ordinary_words_are_not_personal_data() -> None:
+    import time
+
+    for hostile in ("1" * 5000, "1 " * 2500, "1," * 2500, "€" + "9" * 4999):
+        began = time.perf_counter()
+        coach(Draft(hostile, lang="fi", public=True, complaint=True))
+        assert time.perf_counter() - began < 0.2, hostile[:10]
+    assert codes("We ship to 27 European countries.", "en") == []
+    assert codes("It ships on 2025-03-14, tracking follows.", "en") == []
+    assert "personal_data" in codes("That was 49,90 € and 12 euros.", "en")

@@ -50,15 +50,23 @@ def test_a_public_reply_to_an_angry_customer_waits_for_a_supervisor(
     token = login(reviewed, "mert")
     queue = reviewed.get("/reviews").text
     edited = GOOD.replace("uuden keittimen", "uuden keittimen huomenna")
+    leaky_first = reviewed.post(
+        f"/reviews/{message_id}/approve",
+        data={"text": GOOD + " Soita 040 1234567.", "csrf_token": token},
+    )
     approved = reviewed.post(
         f"/reviews/{message_id}/approve",
         data={"text": edited, "csrf_token": token},
         follow_redirects=False,
     )
 
+    assert leaky_first.status_code == 400  # the reviewer's edit is coached too
+
     assert "Lähetämme uuden keittimen" in queue
     assert approved.status_code == 303
     assert reply_state(sessions) == ("pending", edited, "waiting")
+    with sessions() as session:
+        assert session.scalars(select(Conversation.status)).one() == "waiting"
     with sessions() as session:
         kinds = session.scalars(select(ConversationEvent.kind).order_by(ConversationEvent.at)).all()
     assert sorted(kinds) == ["approved", "review_requested"]

@@ -493,14 +493,17 @@ def _overpromise(draft: Draft, lang: str, text: str) -> list[Finding]:
 
 
 MONEY = re.compile(
-    r"(?:€|\$|£|₺|TL\b|EUR\b|euro|lira)\s?\d[\d\s.,]*|\d[\d\s.,]*\s?(?:€|\$|£|₺|TL\b|EUR\b|euroa?|lira)",
+    # Bounded runs (never ``*``): each digit starting an unbounded scan made this quadratic.
+    r"(?:€|\$|£|₺|\bTL\b|\bEUR\b|\beuro\b|\blira\b)\s?\d[\d\s.,]{0,16}"
+    r"|(?<![\d.,])\d[\d\s.,]{0,16}\s?(?:€|\$|£|₺|TL\b|EUR\b|euro(?:a|s)?\b|lira\b)",
     re.IGNORECASE,
 )
 STREET = re.compile(
     r"\b[A-ZÄÖÅÇĞİŞÜ][\wäöåçğışü]+(?:katu|tie|kuja|polku|väylä|raitti|kaari|rinne|sokak|sokağı|caddesi|cad\.|bulvarı|mahallesi|street|st\.|road|avenue)\s+\d+",
     re.IGNORECASE,
 )
-ORDER_LIKE = re.compile(r"#?\b[A-Z]{0,3}\d[\d-]{4,}\b")
+# Five or more digits (single dashes between them allowed), not part of a date or longer number.
+ORDER_LIKE = re.compile(r"#?(?<![\w-])(?!\d{4}-\d\d-\d\d\b)[A-Z]{0,3}\d(?:-?\d){4,30}\b")
 
 
 def _personal_data(draft: Draft, lang: str, text: str) -> list[Finding]:
@@ -664,7 +667,7 @@ def _next_step(draft: Draft, lang: str, text: str) -> list[Finding]:
 
 def _signature(draft: Draft, lang: str, text: str) -> list[Finding]:
     wanted = draft.signature.strip()
-    if not wanted or wanted.casefold() in text.strip()[-80:].casefold():
+    if not wanted or wanted.casefold() in text.strip()[-(len(wanted) + 80) :].casefold():
         return []
     return [
         Finding(

@@ -27,6 +27,11 @@ def _commas(values: Iterable[str]) -> str:
     return "," + ",".join(cleaned) + "," if cleaned else ""
 
 
+def _fit(value: str, most: int, what: str) -> None:
+    if len(value) > most:
+        raise PermanentError(f"{what} is longer than {most} characters")
+
+
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise PermanentError(f"the language must be one of {', '.join(LANGS)}")
@@ -43,11 +48,15 @@ def add_snippet(
     intents: Sequence[str] = (),
 ) -> Snippet:
     _check_lang(lang)
-    if not name.strip() or not body.strip():
+    name = name.strip()
+    if not name or not body.strip():
         raise PermanentError("a saved reply needs a name and a text")
+    _fit(name, 120, "a saved reply's name")
+    _fit(body, 5000, "a saved reply's text")
     found = session.scalar(select(Snippet).where(Snippet.name == name, Snippet.lang == lang))
-    snippet = found or Snippet(name=name.strip(), lang=lang, created_at=now)
+    snippet = found or Snippet(name=name, lang=lang, created_at=now)
     snippet.body, snippet.areas, snippet.intents = body.strip(), _commas(areas), _commas(intents)
+    _fit(snippet.areas + snippet.intents, 200, "the areas and intents")
     session.add(snippet)
     session.flush()
     return snippet
@@ -67,10 +76,12 @@ def add_article(
     _check_lang(lang)
     if not url.startswith(("https://", "http://")):
         raise PermanentError("an article's link must start with https:// or http://")
+    _fit(url, 2000, "an article's link")
     found = session.scalar(select(Article).where(Article.url == url, Article.lang == lang))
     article = found or Article(url=url, lang=lang, created_at=now)
-    article.title, article.summary = title.strip() or url, summary.strip()
+    article.title, article.summary = (title.strip() or url)[:200], summary.strip()
     article.areas, article.intents = _commas(areas), _commas(intents)
+    _fit(article.areas + article.intents, 200, "the areas and intents")
     session.add(article)
     session.flush()
     return article

@@ -16,6 +16,7 @@ from vastaa.accounts.models import User
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.errors import NotFoundError, PermanentError, PermissionDenied
 from vastaa.messages.models import Message, content_hash
+from vastaa.replies.coach import coach
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.service import refresh
 
@@ -53,13 +54,14 @@ def reasons_for_review(
         days=rules.new_agent_days
     ):
         found.append("new_agents")
-    if "incident" in rules.policies and "incident" in conversation.priority_reason:
+    if "incident" in rules.policies and "incident" in conversation.priority_reason.split(","):
         found.append("incident")
     return found
 
 
-def _message(session: Session, message_id: uuid.UUID) -> Message:
-    message = session.get(Message, message_id)
+def _message(session: Session, message_id: uuid.UUID, *, lock: bool = False) -> Message:
+    """The reply; ``lock`` holds its row until commit, so two reviewers cannot both act."""
+    message = session.get(Message, message_id, with_for_update=lock or None)
     if message is None or message.direction != "outbound":
         raise NotFoundError(f"reply {message_id}")
     return message
@@ -110,15 +112,35 @@ def approve(
     text: str | None = None,
 ) -> Message:
     """Approve (optionally with the reviewer's edits): the reply goes on to be sent."""
-    message = _message(session, message_id)
+    message = _message(session, message_id, lock=True)
     _reviewer(session, reviewer_id, message)
     if text is not None and text.strip() and text.strip() != message.text:
+        _coached(session, message, text.strip())
         message.text = text.strip()
         message.content_hash = content_hash(message.text)
     message.delivery = "pending"
     message.created_at = message.received_at = now  # it leaves now
+    conversation = session.get(Conversation, message.conversation_id)
+    if conversation is not None and conversation.status in ("new", "open"):
+        conversation.status = "waiting"
     _after(session, message, "approved", reviewer_id, now)
     return message
+
+
+def _coached(session: Session, message: Message, text: str) -> None:
+    """A reviewer's edit obeys the same rules as the author's text."""
+    from vastaa.replies.service import MAX_REPLY, BlockedReply, draft_for
+
+    if len(text) > MAX_REPLY:
+        raise PermanentError(f"a reply has 1 to {MAX_REPLY} characters")
+    assert message.conversation_id is not None
+    blocking = [
+        f
+        for f in coach(draft_for(session, message.conversation_id, text, None))
+        if f.severity == "block"
+    ]
+    if blocking:
+        raise BlockedReply(blocking)
 
 
 def send_back(
@@ -128,7 +150,7 @@ def send_back(
     comment = comment.strip()
     if not comment:
         raise PermanentError("say what should change")
-    message = _message(session, message_id)
+    message = _message(session, message_id, lock=True)
     _reviewer(session, reviewer_id, message)
     message.delivery = "returned"
     _after(session, message, "returned", reviewer_id, now, note=comment[:2000])
@@ -153,10 +175,12 @@ def mark_posted(
 ) -> Message:
     """Manual sending, for channels without a connector: the agent posted the reply on the
     platform and says so. When the platform's copy arrives, ingestion links it as the echo."""
-    message = _message(session, message_id)
+    message = _message(session, message_id, lock=True)
     if message.delivery != "pending":
         raise PermanentError("only a reply waiting to be sent can be marked posted")
     url = url.strip()
+    if len(url) > 2000:
+        raise PermanentError("the link is longer than 2,000 characters")
     if url and not url.startswith(("https://", "http://")):
         raise PermanentError("the link must start with https:// or http://")
     message.delivery = "sent"
