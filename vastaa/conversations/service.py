@@ -41,9 +41,24 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> None:
     conversation.updated_at = now
+    record(session, conversation.id, kind, actor_id=actor_id, now=now, note=note, data=data)
+
+
+def record(
+    session: Session,
+    conversation_id: uuid.UUID,
+    kind: str,
+    *,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Write a move on the conversation's timeline and re-triage it at once, so that every view
+    (and the counts) agree with what just happened."""
     session.add(
         ConversationEvent(
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             at=now,
             actor_id=actor_id,
             kind=kind,
@@ -52,7 +67,7 @@ def _record(
         )
     )
     session.flush()
-    refresh(session, [conversation.id], now=now, weights=_weights(session))
+    refresh(session, [conversation_id], now=now, weights=_weights(session))
     session.info["inbox_changed"] = True
 
 

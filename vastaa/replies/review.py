@@ -13,12 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
-from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.conversations.models import Conversation
+from vastaa.conversations.service import record
 from vastaa.errors import NotFoundError, PermanentError, PermissionDenied
 from vastaa.messages.models import Message, content_hash
 from vastaa.replies.coach import coach
-from vastaa.triage.rules import PriorityWeights
-from vastaa.triage.service import refresh
 
 POLICIES = ("public_negative", "new_agents", "incident")
 REVIEWERS = ("supervisor", "admin")
@@ -82,25 +81,8 @@ def _after(
     session: Session, message: Message, kind: str, actor: uuid.UUID, now: datetime, note: str = ""
 ) -> None:
     assert message.conversation_id is not None
-    session.add(
-        ConversationEvent(
-            conversation_id=message.conversation_id,
-            at=now,
-            actor_id=actor,
-            kind=kind,
-            note=note,
-            data={"message_id": str(message.id)},
-        )
-    )
-    session.flush()
-    weights = session.info.get("priority_weights")
-    refresh(
-        session,
-        [message.conversation_id],
-        now=now,
-        weights=weights if isinstance(weights, PriorityWeights) else PriorityWeights(),
-    )
-    session.info["inbox_changed"] = True
+    data = {"message_id": str(message.id)}
+    record(session, message.conversation_id, kind, actor_id=actor, now=now, note=note, data=data)
 
 
 def approve(

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
-from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.conversations.models import Conversation
+from vastaa.conversations.service import record
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.messages.models import Message
@@ -19,8 +20,6 @@ from vastaa.messages.service import record_outbound
 from vastaa.replies.coach import Draft, Finding, coach
 from vastaa.replies.knowledge import suggest
 from vastaa.replies.review import ReviewRules, reasons_for_review
-from vastaa.triage.rules import PriorityWeights
-from vastaa.triage.service import refresh
 
 RECENT = timedelta(days=7)
 RECENT_REPLIES = 50
@@ -127,22 +126,12 @@ def reply(
         message.delivery = "review"  # waits for a colleague's approval (R17)
     elif conversation.status in ("new", "open"):
         conversation.status = "waiting"
-    session.add(
-        ConversationEvent(
-            conversation_id=conversation_id,
-            at=now,
-            actor_id=sent_by_id,
-            kind="review_requested" if reasons else "replied",
-            data={"message_id": str(message.id), "policies": reasons},
-        )
-    )
-    session.flush()
-    weights = session.info.get("priority_weights")
-    refresh(
+    record(
         session,
-        [conversation_id],
+        conversation_id,
+        "review_requested" if reasons else "replied",
+        actor_id=sent_by_id,
         now=now,
-        weights=weights if isinstance(weights, PriorityWeights) else PriorityWeights(),
+        data={"message_id": str(message.id), "policies": reasons},
     )
-    session.info["inbox_changed"] = True
     return message
