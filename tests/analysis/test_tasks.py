@@ -98,3 +98,17 @@ def test_one_round_of_work_does_fast_first_then_one_full_batch(
         analyses = session.scalars(select(Message.analysis)).all()
     assert set(tiers) == {"full"}
     assert {analysis["tier"] for analysis in analyses if analysis} == {"full"}
+
+
+def test_the_full_tier_leaves_history_older_than_a_week_alone(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now - timedelta(days=8), message("old", text="Tilaus ei tullut"))
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+
+    with transaction(sessions) as session:
+        done = upgrade_batch(session, FullAnalyzer(), now=now)
+
+    assert done == 0
+    with sessions() as session:
+        assert session.scalars(select(Message.analysis_tier)).one() == "fast"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,7 @@ from vastaa.messages.models import Message
 
 BATCH = 256
 FULL_BATCH = 32
+FULL_WINDOW = timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
@@ -41,10 +42,16 @@ def analyze_batch(session: Session, analyzer: Analyzer, *, now: datetime, size: 
 def upgrade_batch(
     session: Session, analyzer: Analyzer, *, now: datetime, size: int = FULL_BATCH
 ) -> int:
-    """Re-analyse up to ``size`` of the newest messages another tier analysed."""
+    """Re-analyse up to ``size`` of the newest messages another tier analysed, among those that
+    arrived in the last ``FULL_WINDOW`` (older ones keep the fast tier's analysis: refining a
+    year of history at ~20 messages a second would keep a core busy for days)."""
     rows = session.execute(
         select(Message.id, Message.text, Message.lang, Message.conversation_id)
-        .where(Message.analysis_tier == "fast", Message.direction == "inbound")
+        .where(
+            Message.analysis_tier == "fast",
+            Message.direction == "inbound",
+            Message.received_at >= now - FULL_WINDOW,
+        )
         .order_by(Message.received_at.desc())
         .limit(size)
     ).all()

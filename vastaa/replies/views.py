@@ -78,6 +78,7 @@ def send_reply(
                 "findings": blocked.findings,
                 "text": text.strip(),
                 "case": conversation_id,
+                "lang": _lang(lang) or "",
             },
             locale=user.locale,
             status_code=422,
