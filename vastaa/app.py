@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from vastaa.accounts.views import router as accounts_router
+from vastaa.channels.registry import Registry, builtin
 from vastaa.clock import Clock, utcnow
 from vastaa.config import Settings
 from vastaa.conversations.views import router as conversations_router
@@ -38,7 +39,11 @@ SECURITY_HEADERS = {
 
 
 def create_app(
-    settings: Settings, *, engine: Engine | None = None, clock: Clock = utcnow
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock = utcnow,
+    connectors: Registry | None = None,
 ) -> FastAPI:
     ReviewRules.parse(settings.review_policies)  # a misspelt policy stops the start, loudly
     engine = engine or make_engine(settings.resolved_database_url())
@@ -50,6 +55,7 @@ def create_app(
         clock=clock,
         templates=Templates(timezone=settings.timezone),
         counts=ViewCounts(max_age=timedelta(seconds=max(1, settings.live_seconds))),
+        connectors=connectors or builtin(),
     )
     for router in (
         accounts_router,

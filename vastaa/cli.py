@@ -89,6 +89,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         weights=settings.priority_weights,
         webhook_url=settings.alert_webhook_url,
         counts=app.state.context.counts,
+        connectors=app.state.context.connectors,
     )
     worker.start()
     try:

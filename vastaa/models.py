@@ -1,7 +1,7 @@
 """Imports every domain's models so that ``Base.metadata`` knows the whole schema."""
 
 from vastaa.accounts.models import ApiToken, Team, TeamMember, User, WebSession
-from vastaa.channels.models import Channel
+from vastaa.channels.models import Brand, Channel, OutboxItem
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
@@ -16,6 +16,7 @@ __all__ = [
     "Article",
     "Author",
     "Base",
+    "Brand",
     "Channel",
     "Conversation",
     "ConversationEvent",
@@ -24,6 +25,7 @@ __all__ = [
     "CustomerTag",
     "Message",
     "MessageRevision",
+    "OutboxItem",
     "RoutingRule",
     "SlaPolicy",
     "Snippet",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Made by hand in the migrations, not by the models: the full-text search index (vastaa.search).
@@ -28,11 +29,38 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision``; safe to run on every start."""
+    """Bring the schema to ``revision`` in one transaction; safe to run on every start."""
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        if engine.dialect.name == "sqlite":
+            _upgrade_sqlite(connection, config, revision)
+        else:
+            with connection.begin():
+                command.upgrade(config, revision)
+
+
+def _upgrade_sqlite(connection: Connection, config: Config, revision: str) -> None:
+    """SQLite changes a table by copying it: dropping the old copy of a table others refer to
+    fails while foreign keys are enforced, so they are checked once, at the end, instead. The
+    driver would not open a transaction before DDL by itself (a failed migration would stay
+    half done), so it is opened here."""
+    raw: Any = connection.connection.driver_connection
+    level = raw.isolation_level
+    raw.isolation_level = None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        raw.execute("BEGIN")
+        with connection.begin():
+            command.upgrade(config, revision)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        if raw.in_transaction:
+            raw.rollback()
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.isolation_level = level
 
 
 def make_revision(engine: Engine, message: str) -> None:

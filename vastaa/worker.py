@@ -1,7 +1,7 @@
 """The background worker of ``vastaa serve``: each round analyses new messages (fast tier),
-triages the conversations that changed, marks missed SLA deadlines and sends their alerts, and
-then refines one batch of messages with the full tier. A round that found work is followed at
-once by the next; an idle one waits a little."""
+sends what the outbox holds, triages the conversations that changed, marks missed SLA
+deadlines and sends their alerts, and then refines one batch of messages with the full tier. A
+round that found work is followed at once by the next; an idle one waits a little."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.analysis.analyzer import Analyzer
 from vastaa.analysis.tasks import analyze_pending, upgrade_batch
+from vastaa.channels.registry import Registry
+from vastaa.channels.tasks import deliver_due
 from vastaa.clock import Clock
 from vastaa.db import transaction
 from vastaa.inbox.counts import ViewCounts
@@ -31,10 +33,13 @@ def work_once(
     weights: PriorityWeights | None = None,
     webhook_url: str = "",
     counts: ViewCounts | None = None,
+    connectors: Registry | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
     done = analyze_pending(sessions, fast, clock=clock)
+    if connectors is not None:
+        done += deliver_due(sessions, connectors, clock=clock, weights=weights)
     with transaction(sessions) as session:
         done += triage_pending(session, now=clock(), weights=weights)
     with transaction(sessions) as session:
@@ -65,12 +70,13 @@ class Worker(threading.Thread):
         weights: PriorityWeights | None = None,
         webhook_url: str = "",
         counts: ViewCounts | None = None,
+        connectors: Registry | None = None,
         interval: float = 2.0,
     ) -> None:
         super().__init__(name="vastaa-worker", daemon=True)
         self.sessions, self.fast, self.full, self.clock = sessions, fast, full, clock
         self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
-        self.counts = counts
+        self.counts, self.connectors = counts, connectors
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -85,6 +91,7 @@ class Worker(threading.Thread):
                     weights=self.weights,
                     webhook_url=self.webhook_url,
                     counts=self.counts,
+                    connectors=self.connectors,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

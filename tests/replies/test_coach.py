@@ -126,10 +126,12 @@ def test_the_command_prints_findings_as_json_with_spans() -> None:
 def test_hostile_input_stays_fast_and_ordinary_words_are_not_personal_data() -> None:
     import time
 
+    # A quadratic scan of 5,000 hostile characters takes many seconds; a linear one well under
+    # a second even on a loaded test machine (speed itself is measured in benchmarks/).
     for hostile in ("1" * 5000, "1 " * 2500, "1," * 2500, "€" + "9" * 4999):
         began = time.perf_counter()
         coach(Draft(hostile, lang="fi", public=True, complaint=True))
-        assert time.perf_counter() - began < 0.2, hostile[:10]
+        assert time.perf_counter() - began < 1.5, hostile[:10]
     assert codes("We ship to 27 European countries.", "en") == []
     assert codes("It ships on 2025-03-14, tracking follows.", "en") == []
     assert "personal_data" in codes("That was 49,90 € and 12 euros.", "en")

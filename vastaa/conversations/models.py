@@ -55,6 +55,9 @@ EVENT_KINDS = (
     "approved",
     "returned",
     "posted_manually",
+    "moved_private",
+    "delivered",
+    "delivery_failed",
 )
 
 
@@ -113,6 +116,8 @@ class Conversation(Base):
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # When routing rules were applied (once, to a new conversation nobody had yet).
     routed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A public case moved to private (R18) and its direct-message case point at each other.
+    linked_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conversation.id"))
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     author: Mapped[Author] = relationship(lazy="raise")

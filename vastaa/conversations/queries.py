@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from vastaa.accounts.models import Team, User
+from vastaa.channels.models import OutboxItem
+from vastaa.channels.queries import outbox_of
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.conversations.service import escalation_targets
 from vastaa.customers.models import Author
@@ -30,6 +32,8 @@ class ConversationPage:
     agents: list[User]
     teams: list[Team]
     supervisors: list[User]
+    outbox: dict[uuid.UUID, OutboxItem]
+    linked: Conversation | None
 
 
 def conversation_page(session: Session, conversation_id: uuid.UUID) -> ConversationPage:
@@ -58,7 +62,18 @@ def conversation_page(session: Session, conversation_id: uuid.UUID) -> Conversat
         agents=list(session.scalars(select(User).where(User.active).order_by(User.display_name))),
         teams=teams,
         supervisors=supervisors,
+        outbox=outbox_of(session, [m.id for m in messages if m.direction == "outbound"]),
+        linked=session.get(Conversation, conversation.linked_id)
+        if conversation.linked_id
+        else None,
     )
+
+
+def _linked(session: Session, conversation: Conversation) -> Conversation | None:
+    """The other half of a case moved from public to private (R18)."""
+    if conversation.linked_id is None:
+        return None
+    return session.get(Conversation, conversation.linked_id)
 
 
 def _events(session: Session, conversation_id: uuid.UUID) -> list[ConversationEvent]:

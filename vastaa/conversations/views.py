@@ -16,8 +16,9 @@ from vastaa.conversations import service
 from vastaa.conversations.models import STATUSES
 from vastaa.conversations.queries import conversation_page
 from vastaa.errors import PermanentError
+from vastaa.replies.drafts import to_private
 from vastaa.replies.knowledge import suggest
-from vastaa.replies.service import signature_for
+from vastaa.replies.service import agent_signature
 from vastaa.web.auth import CheckedUser, Context, User
 
 router = APIRouter()
@@ -33,12 +34,16 @@ def conversation(
         case = page.conversation
         heard = [m.lang for m in page.messages if m.direction == "inbound" and m.lang]
         reply_lang = case.lang or (heard[-1] if heard else "en")
+        first_name = (case.author.display_name.split() or [""])[0]
+        signature = agent_signature(
+            session, case.id, context.settings.reply_signature, user.display_name
+        )
         knowledge = suggest(
             session,
             lang=reply_lang if reply_lang in ("fi", "tr", "en") else "en",
             area=case.problem_area,
             intents=[i for i in (case.intents or "").split(",") if i],
-            first_name=(case.author.display_name.split() or [""])[0],
+            first_name=first_name,
             agent=(user.display_name.split() or [""])[0],
         )
     return context.templates.render(
@@ -50,7 +55,8 @@ def conversation(
             "now": context.clock(),
             "statuses": STATUSES,
             "snoozes": SNOOZES,
-            "signature": signature_for(context.settings.reply_signature, user.display_name),
+            "signature": signature,
+            "private_pair": to_private(reply_lang, first_name, signature, str(case.id)),
             "reply_lang": reply_lang,
             "knowledge": knowledge,
         },

@@ -169,3 +169,44 @@ class TemplateDrafter:
                 parts.append(_pick(NEXT_STEP[lang], seed, "next"))
         text = " ".join(parts)
         return f"{text}\n\n{request.signature}" if request.signature else text
+
+
+# Moving a public case to private (R18): a short public answer, and the direct message's opening.
+TO_PRIVATE: Phrases = {
+    "fi": (
+        "Kiitos viestistäsi{name}, ja pahoittelut harmista! Lähetimme sinulle yksityisviestin, jotta voimme katsoa tilauksesi tiedot turvallisesti.",
+        "Kiitos{name}, ja pahoittelemme tilannetta! Jatketaan yksityisviestillä, niin selvitetään asia tilaustietojesi kanssa.",
+    ),
+    "tr": (
+        "Mesajınız için teşekkür ederiz{name}, yaşadığınız sorun için özür dileriz! Sipariş bilgilerinize güvenle bakabilmek için size özel mesaj gönderdik.",
+        "Teşekkürler{name}, bu durum için özür dileriz! Sipariş bilgilerinizle ilgilenmek için özel mesajdan devam edelim.",
+    ),
+    "en": (
+        "Thanks for your message{name}, and sorry for the trouble! We've sent you a direct message so we can look at your order details safely.",
+        "Thank you{name}, and we're sorry about this! Let's continue in a direct message so we can check your order details.",
+    ),
+}
+PRIVATE_OPENING: Phrases = {
+    "fi": (
+        "Hei{name}, kiitos kärsivällisyydestäsi – jatketaan täällä. Kertoisitko tilausnumerosi ja sähköpostiosoitteen, jolla tilasit? Katsomme sitten tilanteesi ja kerromme, mitä seuraavaksi tapahtuu.",
+    ),
+    "tr": (
+        "Merhaba{name}, sabrınız için teşekkür ederiz, buradan devam edelim. Sipariş numaranızı ve sipariş verdiğiniz e-posta adresini paylaşır mısınız? Ardından durumunuzu kontrol edip bir sonraki adımı bildireceğiz.",
+    ),
+    "en": (
+        "Hi{name}, thanks for your patience – let's continue here. Could you share your order number and the e-mail address you ordered with? We'll then check your case and tell you what happens next.",
+    ),
+}
+
+
+def to_private(lang: str, first_name: str, signature: str, variant: str) -> tuple[str, str]:
+    """The public answer and the direct message's opening for a case moving to private."""
+    lang = lang if lang in TO_PRIVATE else "en"
+    name = f", {first_name}" if first_name else ""
+    public = _pick(TO_PRIVATE[lang], variant, "public").replace("{name}", name)
+    private = _pick(PRIVATE_OPENING[lang], variant, "private").replace(
+        "{name}", f" {first_name}" if first_name else ""
+    )
+    if signature:
+        public, private = f"{public}\n\n{signature}", f"{private}\n\n{signature}"
+    return public, private

@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
+from vastaa.channels.queries import outbox_of
+from vastaa.channels.registry import Registry
+from vastaa.channels.service import dispatch
 from vastaa.conversations.models import Conversation
 from vastaa.conversations.service import record
 from vastaa.errors import NotFoundError, PermanentError, PermissionDenied
@@ -92,6 +95,7 @@ def approve(
     reviewer_id: uuid.UUID,
     now: datetime,
     text: str | None = None,
+    connectors: Registry | None = None,
 ) -> Message:
     """Approve (optionally with the reviewer's edits): the reply goes on to be sent."""
     message = _message(session, message_id, lock=True)
@@ -102,6 +106,7 @@ def approve(
         message.content_hash = content_hash(message.text)
     message.delivery = "pending"
     message.created_at = message.received_at = now  # it leaves now
+    dispatch(session, message=message, connectors=connectors, now=now)
     conversation = session.get(Conversation, message.conversation_id)
     if conversation is not None and conversation.status in ("new", "open"):
         conversation.status = "waiting"
@@ -158,8 +163,13 @@ def mark_posted(
     """Manual sending, for channels without a connector: the agent posted the reply on the
     platform and says so. When the platform's copy arrives, ingestion links it as the echo."""
     message = _message(session, message_id, lock=True)
-    if message.delivery != "pending":
+    if message.delivery not in ("pending", "failed"):
         raise PermanentError("only a reply waiting to be sent can be marked posted")
+    item = outbox_of(session, [message.id]).get(message.id)
+    if item is not None and item.state in ("queued", "sending"):
+        raise PermanentError(
+            "the channel's connector is sending this reply; it cannot be posted by hand"
+        )
     url = url.strip()
     if len(url) > 2000:
         raise PermanentError("the link is longer than 2,000 characters")

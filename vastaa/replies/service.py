@@ -1,6 +1,7 @@
 """Replies from the conversation page: coached, refused while the coach blocks them, recorded as
-outbound messages waiting to be sent (the outbox and the connectors come later: issue 5 and 7).
-Nothing here commits."""
+outbound messages and queued in the outbox when the channel's connector can send them (otherwise
+an agent posts them by hand). A public case can move to private (R18): a short public reply and a
+direct message that continues the case, both linked. Nothing here commits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
+from vastaa.channels.models import Brand, Channel
+from vastaa.channels.registry import Registry
+from vastaa.channels.service import dispatch
+from vastaa.channels.tasks import PROVISIONAL
 from vastaa.conversations.models import Conversation
 from vastaa.conversations.service import record
 from vastaa.customers.models import Author
@@ -49,14 +54,31 @@ def signature_for(template: str, display_name: str) -> str:
     )
 
 
+def agent_signature(
+    session: Session, conversation_id: uuid.UUID, default: str, display_name: str
+) -> str:
+    """The signature of the brand that owns the conversation's channel (R13), else the
+    team-wide ``VASTAA_REPLY_SIGNATURE``."""
+    template = session.scalar(
+        select(Brand.signature)
+        .join(Channel, Channel.brand_id == Brand.id)
+        .join(Conversation, Conversation.channel_id == Channel.id)
+        .where(Conversation.id == conversation_id)
+    )
+    return signature_for(template or default, display_name)
+
+
 def draft_for(
     session: Session,
     conversation_id: uuid.UUID,
     text: str,
     lang: str | None,
     signature: str = "",
+    *,
+    private: bool = False,
 ) -> Draft:
-    """The draft with what the coach needs to know of the conversation."""
+    """The draft with what the coach needs to know of the conversation (``private``: the
+    direct message that continues a public case)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFoundError(f"conversation {conversation_id}")
@@ -84,7 +106,7 @@ def draft_for(
     return Draft(
         text,
         lang=lang,
-        public=conversation.public,
+        public=conversation.public and not private,
         complaint=bool(conversation.intents and ",complaint," in conversation.intents),
         praise=bool(conversation.intents and ",praise," in conversation.intents),
         customer_text=customer_text or "",
@@ -105,33 +127,154 @@ def reply(
     now: datetime,
     signature: str = "",
     review: ReviewRules | None = None,
+    connectors: Registry | None = None,
 ) -> Message:
-    """Coach the reply again (the browser's findings are advice; this is the rule) and record
-    it as waiting to be sent; the conversation then waits on the customer."""
+    """Coach the reply again (the browser's findings are advice; this is the rule), record it,
+    and queue it for sending unless a review policy holds it (R17); the conversation then waits
+    on the customer."""
+    text = _checked(session, conversation_id, text, lang, signature)
+    message = reply_recorded(session, conversation_id, text, lang, sent_by_id, now)
+    _release_or_hold(session, message, sent_by_id, now, review, connectors)
+    return message
+
+
+def _checked(
+    session: Session,
+    conversation_id: uuid.UUID,
+    text: str,
+    lang: str | None,
+    signature: str,
+    *,
+    private: bool = False,
+) -> str:
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
         raise PermanentError(f"a reply has 1 to {MAX_REPLY} characters")
-    draft = draft_for(session, conversation_id, text, lang, signature)
+    draft = draft_for(session, conversation_id, text, lang, signature, private=private)
     blocking = [f for f in coach(draft) if f.severity == "block"]
     if blocking:
         raise BlockedReply(blocking)
-    message = record_outbound(
-        session, conversation_id=conversation_id, text=text, sent_by_id=sent_by_id, now=now
-    )
-    conversation = session.get(Conversation, conversation_id)
+    return text
+
+
+def _release_or_hold(
+    session: Session,
+    message: Message,
+    sent_by_id: uuid.UUID,
+    now: datetime,
+    review: ReviewRules | None,
+    connectors: Registry | None,
+) -> None:
+    assert message.conversation_id is not None
+    conversation = session.get(Conversation, message.conversation_id)
     author = session.get(User, sent_by_id)
     assert conversation is not None and author is not None
     reasons = reasons_for_review(review or ReviewRules(), author, conversation, now)
     if reasons:
         message.delivery = "review"  # waits for a colleague's approval (R17)
-    elif conversation.status in ("new", "open"):
-        conversation.status = "waiting"
+    else:
+        dispatch(session, message=message, connectors=connectors, now=now)
+        if conversation.status in ("new", "open"):
+            conversation.status = "waiting"
     record(
         session,
-        conversation_id,
+        conversation.id,
         "review_requested" if reasons else "replied",
         actor_id=sent_by_id,
         now=now,
         data={"message_id": str(message.id), "policies": reasons},
     )
+
+
+def move_private(
+    session: Session,
+    *,
+    conversation_id: uuid.UUID,
+    public_text: str,
+    private_text: str,
+    lang: str | None,
+    sent_by_id: uuid.UUID,
+    now: datetime,
+    signature: str = "",
+    review: ReviewRules | None = None,
+    connectors: Registry | None = None,
+) -> tuple[Message, Message]:
+    """R18: a short public reply, and a direct message that continues the case in private.
+    The direct message joins the customer's private case on the channel (a new one when there
+    is none), and the two cases point at each other."""
+    public_case = session.get(Conversation, conversation_id)
+    if public_case is None:
+        raise NotFoundError(f"conversation {conversation_id}")
+    if not public_case.public:
+        raise PermanentError("this conversation is already private")
+    public_text = _checked(session, conversation_id, public_text, lang, signature)
+    private_text = _checked(session, conversation_id, private_text, lang, signature, private=True)
+    private_case = _private_case(session, public_case, sent_by_id, now)
+    public_case.linked_id, private_case.linked_id = private_case.id, public_case.id
+    public = reply_recorded(session, public_case.id, public_text, lang, sent_by_id, now)
+    private = reply_recorded(session, private_case.id, private_text, lang, sent_by_id, now)
+    data = {"linked_id": str(private_case.id), "message_id": str(private.id)}
+    record(session, public_case.id, "moved_private", actor_id=sent_by_id, now=now, data=data)
+    data = {"linked_id": str(public_case.id), "message_id": str(public.id)}
+    record(session, private_case.id, "moved_private", actor_id=sent_by_id, now=now, data=data)
+    for message in (public, private):
+        _release_or_hold(session, message, sent_by_id, now, review, connectors)
+    return public, private
+
+
+def reply_recorded(
+    session: Session,
+    conversation_id: uuid.UUID,
+    text: str,
+    lang: str | None,
+    sent_by_id: uuid.UUID,
+    now: datetime,
+) -> Message:
+    message = record_outbound(
+        session, conversation_id=conversation_id, text=text, sent_by_id=sent_by_id, now=now
+    )
+    message.lang = lang
     return message
+
+
+def _private_case(
+    session: Session, public_case: Conversation, agent_id: uuid.UUID, now: datetime
+) -> Conversation:
+    """The customer's latest private case on this channel, or a new one whose thread the
+    platform names when the direct message is sent (``vastaa.channels.tasks``)."""
+    existing = session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.channel_id == public_case.channel_id,
+            Conversation.author_id == public_case.author_id,
+            Conversation.public.is_(False),
+        )
+        .order_by(Conversation.last_message_at.desc())
+        .limit(1)
+    )
+    if existing is not None:
+        existing.status = "open" if existing.status in ("resolved", "closed") else existing.status
+        return existing
+    case = Conversation(
+        channel_id=public_case.channel_id,
+        author_id=public_case.author_id,
+        customer_id=public_case.customer_id,
+        thread_key=f"{PROVISIONAL}{uuid.uuid4().hex}",
+        public=False,
+        status="open",
+        assignee_id=public_case.assignee_id or agent_id,
+        team_id=public_case.team_id,
+        lang=public_case.lang,
+        preview=public_case.preview,
+        message_count=0,
+        first_message_at=now,
+        last_message_at=now,
+        created_at=now,
+        updated_at=now,
+        sentiment=public_case.sentiment,
+        intents=public_case.intents,
+        problem_area=public_case.problem_area,
+    )
+    session.add(case)
+    session.flush()
+    return case

@@ -7,14 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from vastaa.channels import service as outbox
 from vastaa.config import Settings
 from vastaa.conversations.models import Conversation
+from vastaa.messages.models import Message
 from vastaa.replies import review
 from vastaa.replies.coach import coach
 from vastaa.replies.drafts import DraftRequest, TemplateDrafter
-from vastaa.replies.service import BlockedReply, draft_for, reply, signature_for
+from vastaa.replies.service import BlockedReply, agent_signature, draft_for, move_private, reply
 from vastaa.web.auth import CheckedUser, Context, User
+from vastaa.web.context import AppContext
 
 router = APIRouter()
 LANGS = ("fi", "tr", "en")
@@ -28,6 +32,10 @@ def _lang(value: str) -> str | None:
     return value if value in LANGS else None
 
 
+def _signature(context: AppContext, session: Session, case: uuid.UUID, user: User) -> str:
+    return agent_signature(session, case, context.settings.reply_signature, user.display_name)
+
+
 @router.post("/conversations/{conversation_id}/coach", response_class=HTMLResponse)
 def coach_draft(
     request: Request,
@@ -36,10 +44,17 @@ def coach_draft(
     conversation_id: uuid.UUID,
     text: Annotated[str, Form()] = "",
     lang: Annotated[str, Form()] = "",
+    private_text: Annotated[str, Form()] = "",
+    which: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
+    """``which=private``: coach the direct message of a move to private (R18) instead."""
+    private = which == "private"
+    text = private_text if private else text
     with context.transaction() as session:
-        signature = signature_for(context.settings.reply_signature, user.display_name)
-        draft = draft_for(session, conversation_id, text[:5000], _lang(lang), signature)
+        signature = _signature(context, session, conversation_id, user)
+        draft = draft_for(
+            session, conversation_id, text[:5000], _lang(lang), signature, private=private
+        )
     return context.templates.render(
         request,
         "replies/_findings.html",
@@ -56,19 +71,39 @@ def send_reply(
     conversation_id: uuid.UUID,
     text: Annotated[str, Form()] = "",
     lang: Annotated[str, Form()] = "",
+    move_to_private: Annotated[str, Form()] = "",
+    private_text: Annotated[str, Form()] = "",
 ) -> Response:
+    """Reply; with ``move_to_private``, also continue the case in a direct message (R18)."""
     try:
         with context.transaction() as session:
-            reply(
-                session,
-                conversation_id=conversation_id,
-                text=text,
-                lang=_lang(lang),
-                sent_by_id=user.id,
-                now=context.clock(),
-                signature=signature_for(context.settings.reply_signature, user.display_name),
-                review=review_rules(context.settings),
-            )
+            signature = _signature(context, session, conversation_id, user)
+            rules, now = review_rules(context.settings), context.clock()
+            if move_to_private:
+                move_private(
+                    session,
+                    conversation_id=conversation_id,
+                    public_text=text,
+                    private_text=private_text,
+                    lang=_lang(lang),
+                    sent_by_id=user.id,
+                    now=now,
+                    signature=signature,
+                    review=rules,
+                    connectors=context.connectors,
+                )
+            else:
+                reply(
+                    session,
+                    conversation_id=conversation_id,
+                    text=text,
+                    lang=_lang(lang),
+                    sent_by_id=user.id,
+                    now=now,
+                    signature=signature,
+                    review=rules,
+                    connectors=context.connectors,
+                )
     except BlockedReply as blocked:
         return context.templates.render(
             request,
@@ -77,6 +112,7 @@ def send_reply(
                 "user": user,
                 "findings": blocked.findings,
                 "text": text.strip(),
+                "private_text": private_text.strip() if move_to_private else "",
                 "case": conversation_id,
                 "lang": _lang(lang) or "",
             },
@@ -109,7 +145,12 @@ def approve(
 ) -> Response:
     with context.transaction() as session:
         review.approve(
-            session, message_id=message_id, reviewer_id=user.id, now=context.clock(), text=text
+            session,
+            message_id=message_id,
+            reviewer_id=user.id,
+            now=context.clock(),
+            text=text,
+            connectors=context.connectors,
         )
     return RedirectResponse("/reviews", status_code=303)
 
@@ -152,7 +193,7 @@ def suggest_draft(
                 area=case.problem_area,
                 first_name=draft.customer_name,
                 article_url=draft.article_url,
-                signature=signature_for(context.settings.reply_signature, user.display_name),
+                signature=_signature(context, session, conversation_id, user),
                 variant=f"{conversation_id}:{n}",
             )
         )
@@ -172,4 +213,14 @@ def posted(
             session, message_id=message_id, actor_id=user.id, now=context.clock(), url=url
         )
         back = f"/conversations/{message.conversation_id}"
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/replies/{message_id}/retry")
+def retry(context: Context, user: CheckedUser, message_id: uuid.UUID) -> Response:
+    """Try a failed send again (the same idempotency key: it is still never posted twice)."""
+    with context.transaction() as session:
+        outbox.retry(session, message_id=message_id, now=context.clock())
+        message = session.get(Message, message_id)
+        back = f"/conversations/{message.conversation_id}" if message else "/"
     return RedirectResponse(back, status_code=303)

@@ -10,6 +10,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from vastaa.channels.registry import Registry, builtin
 from vastaa.clock import Clock
 from vastaa.config import Settings
 from vastaa.conversations.presence import Presence
@@ -27,6 +28,7 @@ class AppContext:
     templates: Templates
     presence: Presence = field(default_factory=Presence)
     counts: ViewCounts = field(default_factory=ViewCounts)
+    connectors: Registry = field(default_factory=builtin)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

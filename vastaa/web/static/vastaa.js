@@ -170,3 +170,16 @@ document.addEventListener("click", function (event) {
     button.classList.add("copied");
   });
 });
+// "Continue in a direct message" (R18): offer the short public answer when the box holds
+// nothing of the agent's own yet (empty, or only the signature).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box || box.id !== "move-to-private" || !box.checked) return;
+  var reply = document.getElementById("reply-text");
+  if (!reply || !box.dataset.publicText) return;
+  var own = reply.value.trim();
+  if (own === "" || own === reply.defaultValue.trim()) {
+    reply.value = box.dataset.publicText;
+    reply.dispatchEvent(new Event("keyup", { bubbles: true }));
+  }
+});

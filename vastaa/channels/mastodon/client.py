@@ -1,0 +1,100 @@
+"""Mastodon through Mastodon.py: replies and direct messages (a direct message is a status with
+``direct`` visibility that mentions its recipient). Every post carries the outbox key as its
+Idempotency-Key, which Mastodon honours for an hour: a retried post is not posted twice.
+
+Channel settings: ``config = {"base_url": "https://mastodon.example"}``, credentials
+``{"token": ...}`` or ``{"token_env": "VARIABLE"}`` (an access token with write:statuses).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from vastaa.channels.base import Capability, ChannelSetup, Outgoing, RateLimited, Receipt, Rejected
+from vastaa.errors import PermanentError, RetryableError
+
+CAPABILITIES: frozenset[Capability] = frozenset({"reply", "direct_message"})
+TIMEOUT_SECONDS = 15.0
+
+
+class MastodonConnector:
+    platform = "mastodon"
+    capabilities = CAPABILITIES
+
+    def __init__(self, api: Mastodon, account: str) -> None:
+        self.api = api
+        self.account = account
+
+    @classmethod
+    def build(cls, setup: ChannelSetup) -> MastodonConnector:
+        base_url = str(setup.config.get("base_url", "")).rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise PermanentError("mastodon: the channel needs base_url (https://your.server)")
+        token = setup.credentials.get("token")
+        if not token:
+            raise PermanentError("mastodon: the channel needs an access token")
+        api = Mastodon(
+            access_token=token,
+            api_base_url=base_url,
+            ratelimit_method="throw",  # the outbox waits, not this thread
+            request_timeout=TIMEOUT_SECONDS,
+            version_check_mode="none",
+            user_agent="vastaa",
+        )
+        return cls(api, setup.account)
+
+    def send(self, outgoing: Outgoing) -> Receipt:
+        text = outgoing.text
+        if outgoing.recipient and f"@{outgoing.recipient}" not in text:
+            text = f"@{outgoing.recipient} {text}"  # Mastodon notifies whom a post mentions
+        try:
+            status = self.api.status_post(
+                text,
+                in_reply_to_id=outgoing.in_reply_to,
+                visibility="direct" if outgoing.action == "direct_message" else "public",
+                language=outgoing.lang,
+                idempotency_key=outgoing.key,
+            )
+        except Exception as error:  # every Mastodon.py error is mapped below, none is lost
+            raise _mapped(error, self.api) from error
+        status_id = str(status["id"])
+        thread = status_id if outgoing.action == "direct_message" else None
+        return Receipt(platform_id=status_id, url=status.get("url"), thread_id=thread, text=text)
+
+
+def _mapped(error: Exception, api: Mastodon) -> Exception:
+    """Mastodon.py's errors in Vastaa's tree, with the server's own reason."""
+    if isinstance(error, MastodonRatelimitError):
+        reset = getattr(api, "ratelimit_reset", None)
+        wait = max(0.0, float(reset) - time.time()) if reset else None
+        return RateLimited("mastodon: rate limited", retry_after=wait)
+    if isinstance(error, MastodonNetworkError | MastodonServerError):
+        return RetryableError(f"mastodon: {_reason(error)}")
+    if isinstance(error, MastodonUnauthorizedError):
+        return Rejected(f"mastodon: the access token was refused ({_reason(error)})")
+    if isinstance(error, MastodonNotFoundError):
+        return Rejected(f"mastodon: not found ({_reason(error)})")
+    if isinstance(error, MastodonAPIError):
+        return Rejected(f"mastodon: {_reason(error)}")
+    return RetryableError(f"mastodon: {type(error).__name__}: {error}")
+
+
+def _reason(error: Exception) -> str:
+    """The server's error text (Mastodon.py passes it as the 4th argument) or the HTTP reason."""
+    args: tuple[Any, ...] = error.args
+    if len(args) >= 4 and args[3]:
+        return str(args[3])[:500]
+    if len(args) >= 3:
+        return f"HTTP {args[1]} {args[2]}"
+    return str(error)[:500]

@@ -1,0 +1,20 @@
+"""Read-only questions about channels and the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vastaa.channels.models import OutboxItem
+
+
+def outbox_of(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OutboxItem]:
+    """The outbox item of each message that is sent through a connector."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    items = session.scalars(select(OutboxItem).where(OutboxItem.message_id.in_(ids)))
+    return {item.message_id: item for item in items}

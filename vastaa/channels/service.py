@@ -1,0 +1,80 @@
+"""The outbox: what must be carried out on a platform is written as a row in the same
+transaction as the reason for it (a reply approved, a case moved to private), then sent by the
+worker (``vastaa.channels.tasks``). Nothing here commits or talks to a platform."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vastaa.channels.base import Capability
+from vastaa.channels.models import Channel, OutboxItem
+from vastaa.channels.registry import Registry
+from vastaa.errors import NotFoundError, PermanentError
+from vastaa.messages.models import Message
+
+MAX_ATTEMPTS = 8
+FIRST_BACKOFF = timedelta(seconds=30)
+LONGEST_BACKOFF = timedelta(hours=1)
+
+
+def action_for(message: Message) -> Capability:
+    return "direct_message" if message.kind == "direct_message" else "reply"
+
+
+def dispatch(
+    session: Session, *, message: Message, connectors: Registry | None, now: datetime
+) -> OutboxItem | None:
+    """Queue a reply that may leave now, when its channel's connector can send it; otherwise
+    the reply waits for an agent to post it by hand ("copy and open on the platform")."""
+    channel = session.get(Channel, message.channel_id)
+    if channel is None or connectors is None:
+        return None
+    action = action_for(message)
+    if not connectors.can(channel, action):
+        return None
+    existing = session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id))
+    if existing is not None:
+        return existing
+    item = OutboxItem(
+        key=message.id.hex,  # one message, one post: every attempt carries the same key
+        channel_id=channel.id,
+        message_id=message.id,
+        action=action,
+        state="queued",
+        attempts=0,
+        next_attempt_at=now,
+        last_error="",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def retry(session: Session, *, message_id: uuid.UUID, now: datetime) -> OutboxItem:
+    """An agent asks for a failed send to be tried again (same key: still never twice)."""
+    item = session.scalar(
+        select(OutboxItem).where(OutboxItem.message_id == message_id).with_for_update()
+    )
+    if item is None:
+        raise NotFoundError("this reply is not sent through a connector")
+    if item.state != "failed":
+        raise PermanentError("only a failed send can be tried again")
+    item.state, item.attempts, item.next_attempt_at, item.updated_at = "queued", 0, now, now
+    message = session.get(Message, message_id)
+    if message is not None:
+        message.delivery = "pending"
+    return item
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    """30 s, 1 min, 2 min, ... up to an hour; never sooner than the platform asked."""
+    wait: timedelta = min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), LONGEST_BACKOFF)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=min(retry_after, LONGEST_BACKOFF.total_seconds())))
+    return wait
