@@ -500,5 +500,14 @@ def demo(port: int, no_browser: bool) -> None:
     _run_server(settings, engine, host="127.0.0.1", port=port)
 
 
+def _register_domain_commands() -> None:
+    from vastaa.channels.cli import brand, channel
+
+    main.add_command(brand)
+    main.add_command(channel)
+
+
+_register_domain_commands()
+
 if __name__ == "__main__":
     main()

@@ -190,8 +190,8 @@ def test_a_reply_is_coached_approved_by_a_supervisor_and_posted(
     reviewer.context.close()
 
     page.goto(conversation_url)
-    expect(page.locator("article.message.outbound .badge")).to_have_text("lähetetään")
+    expect(page.locator("article.message.outbound .badge")).to_have_text("julkaise itse")
     page.click(".manual-send form button[type=submit]")
-    expect(page.locator("article.message.outbound .badge")).to_have_count(0)
+    expect(page.locator("article.message.outbound .badge")).to_have_text("julkaistu")
     expect(page.locator(".timeline .event-posted_manually")).to_be_visible()
     expect(page.locator(".timeline .event-approved")).to_contain_text("mert")

@@ -56,6 +56,7 @@ def setup_case(
         channel=MASTODON,
         author={"id": "77", "handle": "matti@example.social", "name": "Matti Virtanen"},
         text="Keitin vuotaa taas!",
+        lang="fi",
         created_at=at(-10),
     )
     with transaction(sessions) as session:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vastaa.channels.models import OutboxItem
+from vastaa.channels.models import Brand, Channel, OutboxItem
 
 
 def outbox_of(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, OutboxItem]:
@@ -18,3 +18,16 @@ def outbox_of(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.U
         return {}
     items = session.scalars(select(OutboxItem).where(OutboxItem.message_id.in_(ids)))
     return {item.message_id: item for item in items}
+
+
+def channels(session: Session) -> list[tuple[Channel, Brand | None]]:
+    rows = session.execute(
+        select(Channel, Brand)
+        .outerjoin(Brand, Brand.id == Channel.brand_id)
+        .order_by(Channel.platform, Channel.account)
+    ).all()
+    return [(channel, brand) for channel, brand in rows]
+
+
+def brands(session: Session) -> list[Brand]:
+    return list(session.scalars(select(Brand).order_by(Brand.name)))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.channels.base import Capability
-from vastaa.channels.models import Channel, OutboxItem
+from vastaa.channels.models import PLATFORMS, Brand, Channel, OutboxItem
 from vastaa.channels.registry import Registry
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.messages.models import Message
@@ -78,3 +79,67 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     if retry_after is not None:
         wait = max(wait, timedelta(seconds=min(retry_after, LONGEST_BACKOFF.total_seconds())))
     return wait
+
+
+def save_brand(session: Session, *, name: str, signature: str | None, now: datetime) -> Brand:
+    """Add a brand, or change its signature (``None`` keeps it)."""
+    name = name.strip()
+    if not 1 <= len(name) <= 120:
+        raise PermanentError("a brand's name has 1 to 120 characters")
+    if signature is not None and len(signature) > 200:
+        raise PermanentError("a signature has at most 200 characters")
+    brand = session.scalar(select(Brand).where(Brand.name == name))
+    if brand is None:
+        brand = Brand(name=name, signature=signature or "", created_at=now)
+        session.add(brand)
+    elif signature is not None:
+        brand.signature = signature
+    session.flush()
+    return brand
+
+
+def save_channel(
+    session: Session,
+    *,
+    platform: str,
+    account: str,
+    now: datetime,
+    name: str | None = None,
+    brand: str | None = None,
+    staffed: bool | None = None,
+    config: dict[str, Any] | None = None,
+    credentials: dict[str, str] | None = None,
+) -> Channel:
+    """Add a channel or change one (what is not given stays as it was); the same channel that
+    ingestion files messages under (platform + account)."""
+    if platform not in PLATFORMS:
+        raise PermanentError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    if not 1 <= len(account) <= 200:
+        raise PermanentError("an account has 1 to 200 characters")
+    channel = session.scalar(
+        select(Channel).where(Channel.platform == platform, Channel.account == account)
+    )
+    if channel is None:
+        channel = Channel(
+            platform=platform, account=account, name=name or account, staffed=False, created_at=now
+        )
+        session.add(channel)
+    if name:
+        channel.name = name[:200]
+    if staffed is not None:
+        channel.staffed = staffed
+    if brand:
+        channel.brand_id = _brand_id(session, brand)
+    if config:
+        channel.config = {**(channel.config or {}), **config}
+    if credentials:
+        channel.credentials = {**(channel.credentials or {}), **credentials}
+    session.flush()
+    return channel
+
+
+def _brand_id(session: Session, name: str) -> uuid.UUID:
+    found = session.scalar(select(Brand.id).where(Brand.name == name))
+    if found is None:
+        raise NotFoundError(f"no brand {name!r} (add it with `vastaa brand add`)")
+    return found
