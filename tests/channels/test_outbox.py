@@ -230,3 +230,55 @@ def test_a_reply_being_sent_by_the_connector_cannot_also_be_posted_by_hand(
     sent = send(sessions, case, cast["aino"], now)
     with transaction(sessions) as session, pytest.raises(PermanentError, match="connector"):
         mark_posted(session, message_id=sent, actor_id=cast["aino"], now=now)
+
+
+def test_a_refused_reply_reopens_the_case_and_once_posted_by_hand_is_never_retried(
+    sessions: sessionmaker[Session], cast: dict, server: fake_mastodon.Instance, now: datetime
+) -> None:
+    case = setup_case(sessions, now, server)
+    sent = send(sessions, case, cast["aino"], now)
+    server.fail_next(422, "Validation failed: the thread is locked")
+    deliver_due(sessions, builtin({}), clock=lambda: now)
+    with sessions() as session:
+        assert session.get(Conversation, case).status == "open"  # type: ignore[union-attr]
+
+    with transaction(sessions) as session:
+        mark_posted(session, message_id=sent, actor_id=cast["aino"], now=now)
+    with transaction(sessions) as session, pytest.raises(PermanentError, match="failed send"):
+        retry(session, message_id=sent, now=now)
+    deliver_due(sessions, builtin({}), clock=lambda: now)
+    assert server.posted == [] and state(sessions, sent)[:3] == ("sent", 1, "sent")
+
+
+def test_a_late_result_from_a_reclaimed_send_is_not_recorded_twice(
+    sessions: sessionmaker[Session], cast: dict, server: fake_mastodon.Instance, now: datetime
+) -> None:
+    case = setup_case(sessions, now, server)
+    sent = send(sessions, case, cast["aino"], now)
+    with transaction(sessions) as session:
+        item = session.scalars(select(OutboxItem)).one()
+        item.state, item.attempts = "sending", 1  # claimed by a worker that hangs
+    later = now + STALE + timedelta(seconds=1)
+    deliver_due(sessions, builtin({}), clock=lambda: later)  # reclaimed and sent
+    from vastaa.channels.tasks import Claimed, _record_failure, _Sessions
+
+    with sessions() as session:
+        channel = session.scalars(select(Channel)).one()
+    hung = Claimed(item.id, channel, Outgoing(key=item.key, action="reply", text=TEXT), 1)
+    _record_failure(_Sessions(sessions, None), hung, "timed out", later, final=True)
+    assert state(sessions, sent)[:3] == ("sent", 2, "sent") and len(server.posted) == 1
+
+
+def test_a_direct_message_without_a_handle_is_refused_not_posted_to_nobody() -> None:
+    from vastaa.channels.base import ChannelSetup, Rejected
+    from vastaa.channels.mastodon.client import MastodonConnector
+
+    connector = MastodonConnector.build(
+        ChannelSetup("kide", {"base_url": "https://mastodon.example"}, {"token": "t"})
+    )
+    with pytest.raises(Rejected, match="handle"):
+        connector.send(Outgoing(key="k", action="direct_message", text="Hi", recipient=""))
+    with pytest.raises(PermanentError, match="https"):
+        MastodonConnector.build(
+            ChannelSetup("kide", {"base_url": "http://mastodon.example"}, {"token": "t"})
+        )

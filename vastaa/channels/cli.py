@@ -20,7 +20,7 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{value!r}: write {what} as KEY=VALUE")
+            raise click.BadParameter(f"write {what} as KEY=VALUE")  # never echo a secret
         pairs[key.strip()] = rest.strip()
     return pairs
 

@@ -64,12 +64,11 @@ def retry(session: Session, *, message_id: uuid.UUID, now: datetime) -> OutboxIt
     )
     if item is None:
         raise NotFoundError("this reply is not sent through a connector")
-    if item.state != "failed":
+    message = session.get(Message, message_id, with_for_update=True)
+    if item.state != "failed" or message is None or message.delivery != "failed":
         raise PermanentError("only a failed send can be tried again")
     item.state, item.attempts, item.next_attempt_at, item.updated_at = "queued", 0, now, now
-    message = session.get(Message, message_id)
-    if message is not None:
-        message.delivery = "pending"
+    message.delivery = "pending"
     return item
 
 

@@ -28,8 +28,8 @@ from vastaa.messages.models import Message, content_hash
 from vastaa.triage.rules import PriorityWeights
 
 log = logging.getLogger(__name__)
-STALE = timedelta(minutes=5)
-BATCH = 20
+STALE = timedelta(minutes=10)  # far above BATCH × the connector's time-out
+BATCH = 5
 PROVISIONAL = "vastaa:"  # the thread key of a direct-message case until the platform names it
 
 
@@ -38,6 +38,7 @@ class Claimed:
     item_id: uuid.UUID
     channel: Channel
     outgoing: Outgoing
+    attempt: int  # the result is recorded only while the item is still this claim's
 
 
 def deliver_due(
@@ -52,7 +53,10 @@ def deliver_due(
     with transaction(sessions) as session:
         claimed = _claim(session, clock())
     for item in claimed:
-        _deliver(_Sessions(sessions, weights), connectors, item, clock)
+        try:
+            _deliver(_Sessions(sessions, weights), connectors, item, clock)
+        except Exception:  # recording failed: the item is reclaimed after STALE, same key
+            log.exception("recording outbox item %s failed", item.item_id)
     return len(claimed)
 
 
@@ -79,6 +83,10 @@ def _claim(session: Session, now: datetime) -> list[Claimed]:
         query = query.with_for_update(skip_locked=True)
     claimed = []
     for item in session.scalars(query).all():
+        if item.state == "sending" and item.attempts >= MAX_ATTEMPTS:
+            item.last_error = item.last_error or "no answer from the worker that sent it"
+            _give_up(session, item, now)
+            continue
         item.state, item.updated_at = "sending", now
         item.attempts += 1
         claimed.append(_claimed(session, item))
@@ -103,24 +111,31 @@ def _claimed(session: Session, item: OutboxItem) -> Claimed:
         in_reply_to=message.parent_external_id,
         recipient=recipient,
     )
-    return Claimed(item.id, channel, outgoing)
+    return Claimed(item.id, channel, outgoing, item.attempts)
 
 
 def _deliver(sessions: _Sessions, connectors: Registry, claimed: Claimed, clock: Clock) -> None:
     try:
         receipt = connectors.connector(claimed.channel).send(claimed.outgoing)
     except PermanentError as error:
-        _record_failure(sessions, claimed.item_id, str(error), clock(), final=True)
+        _record_failure(sessions, claimed, str(error), clock(), final=True)
     except RateLimited as error:
-        _record_failure(sessions, claimed.item_id, str(error), clock(), wait=error.retry_after)
+        _record_failure(sessions, claimed, str(error), clock(), wait=error.retry_after or 0.0)
     except RetryableError as error:
-        _record_failure(sessions, claimed.item_id, str(error), clock())
+        _record_failure(sessions, claimed, str(error), clock())
     except Exception as error:  # a connector's bug: logged, and tried again later
         log.exception("sending outbox item %s failed", claimed.item_id)
-        _record_failure(sessions, claimed.item_id, f"{type(error).__name__}: {error}", clock())
+        _record_failure(sessions, claimed, f"{type(error).__name__}: {error}", clock())
     else:
         with sessions.begin() as session:
-            delivered(session, item_id=claimed.item_id, receipt=receipt, now=clock())
+            if _still_ours(session, claimed):
+                delivered(session, item_id=claimed.item_id, receipt=receipt, now=clock())
+
+
+def _still_ours(session: Session, claimed: Claimed) -> bool:
+    """Another worker may have reclaimed the item after STALE: only the latest claim records."""
+    item = session.get(OutboxItem, claimed.item_id, with_for_update=True)
+    return item is not None and item.state == "sending" and item.attempts == claimed.attempt
 
 
 def delivered(session: Session, *, item_id: uuid.UUID, receipt: Receipt, now: datetime) -> None:
@@ -173,7 +188,7 @@ def _name_thread(session: Session, message: Message, thread_id: str) -> None:
 
 def _record_failure(
     sessions: _Sessions,
-    item_id: uuid.UUID,
+    claimed: Claimed,
     reason: str,
     now: datetime,
     *,
@@ -181,9 +196,13 @@ def _record_failure(
     wait: float | None = None,
 ) -> None:
     with sessions.begin() as session:
-        item = session.get(OutboxItem, item_id)
+        if not _still_ours(session, claimed):
+            return
+        item = session.get(OutboxItem, claimed.item_id)
         assert item is not None
         item.last_error, item.updated_at = reason[:2000], now
+        if wait is not None:
+            item.attempts = max(0, item.attempts - 1)  # waiting our turn is not a failure
         if final or item.attempts >= MAX_ATTEMPTS:
             _give_up(session, item, now)
         else:
@@ -197,6 +216,9 @@ def _give_up(session: Session, item: OutboxItem, now: datetime) -> None:
     assert message is not None
     message.delivery = "failed"
     if message.conversation_id is not None:
+        case = session.get(Conversation, message.conversation_id)
+        if case is not None and case.status == "waiting":
+            case.status = "open"  # the customer has no answer yet: back to the work queues
         data = {"message_id": str(message.id), "reason": item.last_error[:500]}
         record(
             session, message.conversation_id, "delivery_failed", actor_id=None, now=now, data=data

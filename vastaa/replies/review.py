@@ -167,9 +167,9 @@ def mark_posted(
         raise PermanentError("only a reply waiting to be sent can be marked posted")
     item = outbox_of(session, [message.id]).get(message.id)
     if item is not None and item.state in ("queued", "sending"):
-        raise PermanentError(
-            "the channel's connector is sending this reply; it cannot be posted by hand"
-        )
+        raise PermanentError("the connector is sending this reply; it is not posted by hand")
+    if item is not None:  # a failed send, posted by hand instead: it must never be retried
+        item.state, item.done_at, item.updated_at = "sent", now, now
     url = url.strip()
     if len(url) > 2000:
         raise PermanentError("the link is longer than 2,000 characters")

@@ -164,12 +164,18 @@ def _release_or_hold(
     now: datetime,
     review: ReviewRules | None,
     connectors: Registry | None,
+    *,
+    held: list[str] | None = None,
 ) -> None:
     assert message.conversation_id is not None
     conversation = session.get(Conversation, message.conversation_id)
     author = session.get(User, sent_by_id)
     assert conversation is not None and author is not None
-    reasons = reasons_for_review(review or ReviewRules(), author, conversation, now)
+    reasons = (
+        held
+        if held is not None
+        else reasons_for_review(review or ReviewRules(), author, conversation, now)
+    )
     if reasons:
         message.delivery = "review"  # waits for a colleague's approval (R17)
     else:
@@ -217,8 +223,16 @@ def move_private(
     record(session, public_case.id, "moved_private", actor_id=sent_by_id, now=now, data=data)
     data = {"linked_id": str(public_case.id), "message_id": str(public.id)}
     record(session, private_case.id, "moved_private", actor_id=sent_by_id, now=now, data=data)
+    # The two halves leave together: if either needs a colleague's approval, both wait.
+    rules = review or ReviewRules()
+    author = session.get(User, sent_by_id)
+    assert author is not None
+    held = sorted(
+        {*reasons_for_review(rules, author, public_case, now)}
+        | {*reasons_for_review(rules, author, private_case, now)}
+    )
     for message in (public, private):
-        _release_or_hold(session, message, sent_by_id, now, review, connectors)
+        _release_or_hold(session, message, sent_by_id, now, review, connectors, held=held)
     return public, private
 
 

@@ -23,7 +23,7 @@ from vastaa.sla.service import Policies, deadline
 from vastaa.triage.rules import NEGATIVE_TURN, Facts, PriorityWeights, triage
 
 # Replies that have not left: waiting for review, or sent back to their author.
-UNSENT = ("review", "returned")
+UNSENT = ("review", "returned", "failed")
 
 # Conversations whose SLA deadline is this close are re-triaged on every worker round, so that
 # their priority and countdown rise as the clock runs.

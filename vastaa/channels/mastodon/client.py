@@ -39,8 +39,9 @@ class MastodonConnector:
     @classmethod
     def build(cls, setup: ChannelSetup) -> MastodonConnector:
         base_url = str(setup.config.get("base_url", "")).rstrip("/")
-        if not base_url.startswith(("https://", "http://")):
-            raise PermanentError("mastodon: the channel needs base_url (https://your.server)")
+        local = base_url.startswith(("http://127.0.0.1", "http://localhost"))
+        if not (base_url.startswith("https://") or local):
+            raise PermanentError("mastodon: the channel needs an https:// base_url")
         token = setup.credentials.get("token")
         if not token:
             raise PermanentError("mastodon: the channel needs an access token")
@@ -55,6 +56,8 @@ class MastodonConnector:
         return cls(api, setup.account)
 
     def send(self, outgoing: Outgoing) -> Receipt:
+        if outgoing.action == "direct_message" and not outgoing.recipient:
+            raise Rejected("mastodon: a direct message needs the customer's handle")
         text = outgoing.text
         if outgoing.recipient and f"@{outgoing.recipient}" not in text:
             text = f"@{outgoing.recipient} {text}"  # Mastodon notifies whom a post mentions
