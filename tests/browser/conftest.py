@@ -115,3 +115,14 @@ def log_in(page: Page, live_server: LiveServer) -> LogIn:
         page.wait_for_url(f"{live_server.url}/")
 
     return run
+
+
+def second_person(browser: Browser, server: LiveServer, username: str, locale: str) -> Page:
+    """A colleague logged in in a browser context of their own (a reviewer, say)."""
+    other = browser.new_context(locale=locale).new_page()
+    other.goto(f"{server.url}/login")
+    other.fill("#username", username)
+    other.fill("#password", PASSWORD)
+    other.click("button[type=submit]")
+    other.wait_for_url(f"{server.url}/")
+    return other

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import LiveServer, LogIn
+from tests.browser.conftest import LiveServer, LogIn, second_person
 from tests.browser.test_triage_flow import settle
 from tests.channels import fake_mastodon
 from tests.conftest import NOW, PASSWORD
@@ -84,12 +84,7 @@ def test_a_bad_reply_is_fixed_approved_sent_and_delivered(
     deliver(live_server)
     assert mastodon.posted == []  # nothing leaves before the approval
 
-    reviewer = browser.new_context(locale="tr-TR").new_page()
-    reviewer.goto(f"{live_server.url}/login")
-    reviewer.fill("#username", "mert")
-    reviewer.fill("#password", PASSWORD)
-    reviewer.click("button[type=submit]")
-    reviewer.wait_for_url(f"{live_server.url}/")
+    reviewer = second_person(browser, live_server, "mert", "tr-TR")
     reviewer.goto(f"{live_server.url}/reviews")
     reviewer.locator("section.review form.note-form button").click()
     expect(reviewer.locator("section.review")).to_have_count(0)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, LogIn
+from tests.browser.conftest import LiveServer, LogIn, second_person
 from tests.conftest import NOW, PASSWORD
 from tests.factories import message
 from tests.web.helpers import ingest_items
@@ -177,12 +177,7 @@ def test_a_reply_is_coached_approved_by_a_supervisor_and_posted(
     page.wait_for_url("**/conversations/*")
     expect(page.locator("article.message.outbound .badge")).to_have_text("odottaa tarkistusta")
 
-    reviewer = browser.new_context(locale="tr-TR").new_page()
-    reviewer.goto(f"{live_server.url}/login")
-    reviewer.fill("#username", "mert")
-    reviewer.fill("#password", PASSWORD)
-    reviewer.click("button[type=submit]")
-    reviewer.wait_for_url(f"{live_server.url}/")
+    reviewer = second_person(browser, live_server, "mert", "tr-TR")
     reviewer.goto(f"{live_server.url}/reviews")
     expect(reviewer.locator("section.review")).to_have_count(1)
     reviewer.locator("section.review form.note-form button").click()

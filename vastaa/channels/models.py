@@ -31,6 +31,8 @@ PLATFORMS = (
 # What an outbox item asks of the platform, and where it stands.
 ACTIONS = ("reply", "direct_message")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+# The thread key of a new direct-message case until the platform names its thread.
+PROVISIONAL_THREAD = "vastaa:"
 
 
 class Brand(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.channels.base import Outgoing, RateLimited, Receipt
-from vastaa.channels.models import Channel, OutboxItem
+from vastaa.channels.models import PROVISIONAL_THREAD, Channel, OutboxItem
 from vastaa.channels.registry import Registry
 from vastaa.channels.service import MAX_ATTEMPTS, backoff
 from vastaa.clock import Clock
@@ -30,7 +30,6 @@ from vastaa.triage.rules import PriorityWeights
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)  # far above BATCH × the connector's time-out
 BATCH = 5
-PROVISIONAL = "vastaa:"  # the thread key of a direct-message case until the platform names it
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def delivered(session: Session, *, item_id: uuid.UUID, receipt: Receipt, now: da
 
 def _name_thread(session: Session, message: Message, thread_id: str) -> None:
     case = session.get(Conversation, message.conversation_id)
-    if case is None or not case.thread_key.startswith(PROVISIONAL):
+    if case is None or not case.thread_key.startswith(PROVISIONAL_THREAD):
         return
     taken = session.scalar(
         select(Conversation.id).where(

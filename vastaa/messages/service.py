@@ -22,6 +22,7 @@ def record_outbound(
     now: datetime,
     parent_external_id: str | None = None,
     client_ref: str | None = None,
+    lang: str | None = None,
 ) -> Message:
     """A reply on its way to the platform. It has no external id until the platform confirms
     it; when the platform echoes it back, ingestion recognises it instead of duplicating it."""
@@ -36,6 +37,7 @@ def record_outbound(
         kind="direct_message" if not conversation.public else "reply",
         public=conversation.public,
         text=text,
+        lang=lang,
         created_at=now,
         received_at=now,
         thread_key=conversation.thread_key,

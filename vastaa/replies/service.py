@@ -12,10 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
-from vastaa.channels.models import Brand, Channel
+from vastaa.channels.models import PROVISIONAL_THREAD, Brand, Channel
 from vastaa.channels.registry import Registry
 from vastaa.channels.service import dispatch
-from vastaa.channels.tasks import PROVISIONAL
 from vastaa.conversations.models import Conversation
 from vastaa.conversations.service import record
 from vastaa.customers.models import Author
@@ -133,7 +132,7 @@ def reply(
     and queue it for sending unless a review policy holds it (R17); the conversation then waits
     on the customer."""
     text = _checked(session, conversation_id, text, lang, signature)
-    message = reply_recorded(session, conversation_id, text, lang, sent_by_id, now)
+    message = _recorded(session, conversation_id, text, lang, sent_by_id, now)
     _release_or_hold(session, message, sent_by_id, now, review, connectors)
     return message
 
@@ -217,8 +216,8 @@ def move_private(
     private_text = _checked(session, conversation_id, private_text, lang, signature, private=True)
     private_case = _private_case(session, public_case, sent_by_id, now)
     public_case.linked_id, private_case.linked_id = private_case.id, public_case.id
-    public = reply_recorded(session, public_case.id, public_text, lang, sent_by_id, now)
-    private = reply_recorded(session, private_case.id, private_text, lang, sent_by_id, now)
+    public = _recorded(session, public_case.id, public_text, lang, sent_by_id, now)
+    private = _recorded(session, private_case.id, private_text, lang, sent_by_id, now)
     data = {"linked_id": str(private_case.id), "message_id": str(private.id)}
     record(session, public_case.id, "moved_private", actor_id=sent_by_id, now=now, data=data)
     data = {"linked_id": str(public_case.id), "message_id": str(public.id)}
@@ -236,7 +235,7 @@ def move_private(
     return public, private
 
 
-def reply_recorded(
+def _recorded(
     session: Session,
     conversation_id: uuid.UUID,
     text: str,
@@ -244,11 +243,14 @@ def reply_recorded(
     sent_by_id: uuid.UUID,
     now: datetime,
 ) -> Message:
-    message = record_outbound(
-        session, conversation_id=conversation_id, text=text, sent_by_id=sent_by_id, now=now
+    return record_outbound(
+        session,
+        conversation_id=conversation_id,
+        text=text,
+        sent_by_id=sent_by_id,
+        now=now,
+        lang=lang,
     )
-    message.lang = lang
-    return message
 
 
 def _private_case(
@@ -273,7 +275,7 @@ def _private_case(
         channel_id=public_case.channel_id,
         author_id=public_case.author_id,
         customer_id=public_case.customer_id,
-        thread_key=f"{PROVISIONAL}{uuid.uuid4().hex}",
+        thread_key=f"{PROVISIONAL_THREAD}{uuid.uuid4().hex}",
         public=False,
         status="open",
         assignee_id=public_case.assignee_id or agent_id,
