@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from vastaa import schema
 from vastaa.config import Settings
 from vastaa.db import make_engine, make_sessionmaker
+from vastaa.evidence.models import GENESIS
 from vastaa.models import Base
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -87,6 +88,7 @@ def _truncate(url: str) -> None:
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+        connection.execute(text(f"INSERT INTO evidence_head VALUES (1, 0, '{GENESIS}')"))
     engine.dispose()
 
 

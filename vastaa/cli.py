@@ -77,6 +77,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
 
     from vastaa.analysis.analyzer import analyzer_for
     from vastaa.app import create_app
+    from vastaa.evidence.tasks import Retention
     from vastaa.worker import Worker
 
     full = analyzer_for("full") if settings.full_analysis else None
@@ -90,6 +91,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         webhook_url=settings.alert_webhook_url,
         counts=app.state.context.counts,
         connectors=app.state.context.connectors,
+        retention=Retention(settings.evidence_retention_days),
     )
     worker.start()
     try:

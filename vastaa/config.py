@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     alert_webhook_url: str = ""
     live_seconds: int = 15
     erasure_keeps_evidence: bool = True
+    # How long the evidence archive keeps content (JSON, PNG cards); 0 keeps it for ever.
+    evidence_retention_days: int = Field(default=1095, ge=0)
     reply_signature: str = ""
     review_policies: str = ""
     review_new_agent_days: int = 14

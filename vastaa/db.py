@@ -99,6 +99,7 @@ def register_sqlite_adapters() -> None:
     sqlite3.register_adapter(uuid.UUID, _sqlite_uuid)
     sqlite3.register_adapter(datetime, _sqlite_datetime)
     sqlite3.register_adapter(dict, _sqlite_json)
+    sqlite3.register_adapter(list, _sqlite_json)
 
 
 def _sqlite_uuid(value: uuid.UUID) -> str:
@@ -111,7 +112,7 @@ def _sqlite_datetime(value: datetime) -> str:
     return as_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_json(value: dict[str, Any]) -> str:
+def _sqlite_json(value: dict[str, Any] | list[Any]) -> str:
     return json.dumps(value)
 
 

@@ -1,7 +1,8 @@
 """The background worker of ``vastaa serve``: each round analyses new messages (fast tier),
-sends what the outbox holds, triages the conversations that changed, marks missed SLA
-deadlines and sends their alerts, and then refines one batch of messages with the full tier. A
-round that found work is followed at once by the next; an idle one waits a little."""
+applies the automatic moderation rules to them, sends what the outbox holds, triages the
+conversations that changed, marks missed SLA deadlines and sends their alerts, renders evidence
+cards, and then refines one batch of messages with the full tier; evidence retention runs once
+an hour. A round that found work is followed at once by the next; an idle one waits a little."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from vastaa.channels.registry import Registry
 from vastaa.channels.tasks import deliver_due
 from vastaa.clock import Clock
 from vastaa.db import transaction
+from vastaa.evidence.tasks import Retention, render_due
 from vastaa.inbox.counts import ViewCounts
+from vastaa.moderation.tasks import moderate_pending
 from vastaa.sla.service import deliver_pending, sweep_breaches
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.tasks import triage_pending
@@ -34,10 +37,14 @@ def work_once(
     webhook_url: str = "",
     counts: ViewCounts | None = None,
     connectors: Registry | None = None,
+    retention: Retention | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
     done = analyze_pending(sessions, fast, clock=clock)
+    with transaction(sessions) as session:
+        session.info["priority_weights"] = weights
+        done += moderate_pending(session, now=clock(), connectors=connectors)
     if connectors is not None:
         done += deliver_due(sessions, connectors, clock=clock, weights=weights)
     with transaction(sessions) as session:
@@ -49,6 +56,9 @@ def work_once(
             counts.refresh_if_due(session, clock())
     if webhook_url:
         deliver_pending(sessions, webhook_url, now=clock())
+    done += render_due(sessions, clock=clock)
+    if retention is not None:
+        done += retention.run_if_due(sessions, clock())
     if full is not None:
         with transaction(sessions) as session:
             upgraded = upgrade_batch(session, full, now=clock())
@@ -71,12 +81,13 @@ class Worker(threading.Thread):
         webhook_url: str = "",
         counts: ViewCounts | None = None,
         connectors: Registry | None = None,
+        retention: Retention | None = None,
         interval: float = 2.0,
     ) -> None:
         super().__init__(name="vastaa-worker", daemon=True)
         self.sessions, self.fast, self.full, self.clock = sessions, fast, full, clock
         self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
-        self.counts, self.connectors = counts, connectors
+        self.counts, self.connectors, self.retention = counts, connectors, retention
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -92,6 +103,7 @@ class Worker(threading.Thread):
                     webhook_url=self.webhook_url,
                     counts=self.counts,
                     connectors=self.connectors,
+                    retention=self.retention,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

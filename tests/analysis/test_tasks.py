@@ -92,7 +92,7 @@ def test_one_round_of_work_does_fast_first_then_one_full_batch(
 
     done = work_once(sessions, FastAnalyzer(), FullAnalyzer(), clock=lambda: now)
 
-    assert done == 9  # 3 analysed, 3 conversations triaged, 3 refined by the full tier
+    assert done == 12  # 3 analysed, 3 triaged, 3 evidence cards, 3 refined by the full tier
     with sessions() as session:
         tiers = session.scalars(select(Message.analysis_tier)).all()
         analyses = session.scalars(select(Message.analysis)).all()

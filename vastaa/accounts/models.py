@@ -11,6 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from vastaa.db import Base, UTCDateTime, new_id
 
 ROLES = ("agent", "supervisor", "admin")
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+def at_least(role: str, wanted: str) -> bool:
+    return ROLE_RANK.get(role, -1) >= ROLE_RANK[wanted]
 
 
 class User(Base):

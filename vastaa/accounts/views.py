@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from vastaa.accounts import service as accounts
+from vastaa.audit.service import log
 from vastaa.config import LOCALES
 from vastaa.errors import AuthenticationError
 from vastaa.i18n import negotiate
@@ -88,7 +89,17 @@ def login(
             started = accounts.start_session(
                 session, user=user, now=context.clock(), hours=context.settings.session_hours
             )
+            log(session, actor_id=user.id, action="login", now=context.clock())
     except AuthenticationError:
+        with context.transaction() as session:
+            log(
+                session,
+                actor_id=None,
+                actor_name=username[:80],
+                action="login_failed",
+                now=context.clock(),
+                summary=request.client.host if request.client else "",
+            )
         return _login_form(
             request, context, next_url=safe_next(next), lang=lang, error=True, username=username
         )
@@ -109,6 +120,7 @@ def login(
 def logout(request: Request, context: Context, user: CheckedUser) -> Response:
     with context.transaction() as session:
         accounts.end_session(session, token=request.cookies.get(SESSION_COOKIE, ""))
+        log(session, actor_id=user.id, action="logout", now=context.clock())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -53,6 +53,31 @@ class Receipt:
     text: str | None = None  # the text as posted, when the connector changed it (a mention)
 
 
+ModerationAction = Literal["hide", "unhide", "delete", "block", "unblock", "report"]
+# The capability a moderation action needs: undoing needs the same one as doing.
+NEEDS: dict[str, Capability] = {
+    "hide": "hide",
+    "unhide": "hide",
+    "delete": "delete",
+    "block": "block",
+    "unblock": "block",
+    "report": "report",
+}
+
+
+@dataclass(frozen=True)
+class Moderation:
+    """A moderation action on a platform: on a message (hide, unhide, delete, report) or on its
+    author (block, unblock; a report names both). Idempotent on ``key`` like ``Outgoing``."""
+
+    key: str
+    action: ModerationAction
+    message_id: str | None  # the platform's id of the message
+    author_id: str | None  # the platform's id of its author
+    author_handle: str | None = None
+    reason: str = ""  # what a report tells the platform
+
+
 class RateLimited(RetryableError):
     """The platform asked us to wait (HTTP 429, or its rate headers said none left)."""
 
@@ -70,6 +95,11 @@ class Connector(Protocol):
     capabilities: frozenset[Capability]
 
     def send(self, outgoing: Outgoing) -> Receipt: ...
+
+    def moderate(self, request: Moderation) -> None:
+        """Carry out a moderation action the connector declared (``NEEDS`` maps it to its
+        capability); an action already carried out (hiding what is hidden) succeeds."""
+        ...
 
 
 @dataclass(frozen=True)

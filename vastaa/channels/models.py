@@ -29,7 +29,7 @@ PLATFORMS = (
     "other",
 )
 # What an outbox item asks of the platform, and where it stands.
-ACTIONS = ("reply", "direct_message")
+ACTIONS = ("reply", "direct_message", "hide", "unhide", "delete", "block", "unblock", "report")
 OUTBOX_STATES = ("queued", "sending", "sent", "failed")
 # The thread key of a new direct-message case until the platform names its thread.
 PROVISIONAL_THREAD = "vastaa:"
@@ -87,3 +87,5 @@ class OutboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A moderation action to carry out (hide, delete, block, report, ...) instead of a reply.
+    moderation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("moderation_action.id"))

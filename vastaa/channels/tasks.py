@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from vastaa.channels.base import Outgoing, RateLimited, Receipt
+from vastaa.channels.base import Moderation, Outgoing, RateLimited, Receipt
 from vastaa.channels.models import PROVISIONAL_THREAD, Channel, OutboxItem
 from vastaa.channels.registry import Registry
 from vastaa.channels.service import MAX_ATTEMPTS, backoff
@@ -25,6 +25,7 @@ from vastaa.customers.models import Author
 from vastaa.db import transaction
 from vastaa.errors import PermanentError, RetryableError
 from vastaa.messages.models import Message, content_hash
+from vastaa.moderation.models import ModerationAction
 from vastaa.triage.rules import PriorityWeights
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ BATCH = 5
 class Claimed:
     item_id: uuid.UUID
     channel: Channel
-    outgoing: Outgoing
+    outgoing: Outgoing | Moderation
     attempt: int  # the result is recorded only while the item is still this claim's
 
 
@@ -96,6 +97,9 @@ def _claimed(session: Session, item: OutboxItem) -> Claimed:
     message = session.get(Message, item.message_id)
     channel = session.get(Channel, item.channel_id)
     assert message is not None and channel is not None
+    if item.moderation_id is not None:
+        session.expunge(channel)
+        return Claimed(item.id, channel, _moderation(session, item, message), item.attempts)
     recipient = None  # the customer: a direct message goes to them, a reply may mention them
     if message.conversation_id is not None:
         case = session.get(Conversation, message.conversation_id)
@@ -113,9 +117,31 @@ def _claimed(session: Session, item: OutboxItem) -> Claimed:
     return Claimed(item.id, channel, outgoing, item.attempts)
 
 
+def _moderation(session: Session, item: OutboxItem, message: Message) -> Moderation:
+    taken = session.get(ModerationAction, item.moderation_id)
+    author = session.get(Author, message.author_id) if message.author_id else None
+    assert taken is not None
+    return Moderation(
+        key=item.key,
+        action=taken.action,  # type: ignore[arg-type]  # checked when it was queued
+        message_id=message.external_id,
+        author_id=author.external_id if author else None,
+        author_handle=author.handle if author else None,
+        reason=taken.reason,
+    )
+
+
+def _carry_out(connectors: Registry, claimed: Claimed) -> Receipt | None:
+    connector = connectors.connector(claimed.channel)
+    if isinstance(claimed.outgoing, Moderation):
+        connector.moderate(claimed.outgoing)
+        return None
+    return connector.send(claimed.outgoing)
+
+
 def _deliver(sessions: _Sessions, connectors: Registry, claimed: Claimed, clock: Clock) -> None:
     try:
-        receipt = connectors.connector(claimed.channel).send(claimed.outgoing)
+        receipt = _carry_out(connectors, claimed)
     except PermanentError as error:
         _record_failure(sessions, claimed, str(error), clock(), final=True)
     except RateLimited as error:
@@ -127,7 +153,11 @@ def _deliver(sessions: _Sessions, connectors: Registry, claimed: Claimed, clock:
         _record_failure(sessions, claimed, f"{type(error).__name__}: {error}", clock())
     else:
         with sessions.begin() as session:
-            if _still_ours(session, claimed):
+            if not _still_ours(session, claimed):
+                return
+            if receipt is None:
+                moderated(session, item_id=claimed.item_id, now=clock())
+            else:
                 delivered(session, item_id=claimed.item_id, receipt=receipt, now=clock())
 
 
@@ -167,6 +197,16 @@ def delivered(session: Session, *, item_id: uuid.UUID, receipt: Receipt, now: da
     if message.conversation_id is not None:
         data = {"message_id": str(message.id), "platform_id": receipt.platform_id}
         record(session, message.conversation_id, "delivered", actor_id=None, now=now, data=data)
+
+
+def moderated(session: Session, *, item_id: uuid.UUID, now: datetime) -> None:
+    """The platform carried out a moderation action."""
+    item = session.get(OutboxItem, item_id)
+    assert item is not None and item.moderation_id is not None
+    item.state, item.done_at, item.updated_at, item.last_error = "sent", now, now, ""
+    taken = session.get(ModerationAction, item.moderation_id)
+    if taken is not None:
+        taken.state, taken.done_at, taken.last_error = "done", now, ""
 
 
 def _name_thread(session: Session, message: Message, thread_id: str) -> None:
@@ -211,6 +251,11 @@ def _record_failure(
 
 def _give_up(session: Session, item: OutboxItem, now: datetime) -> None:
     item.state, item.done_at = "failed", now
+    if item.moderation_id is not None:  # the action stays recorded; a person sees why
+        taken = session.get(ModerationAction, item.moderation_id)
+        if taken is not None:
+            taken.state, taken.last_error = "failed", item.last_error[:2000]
+        return
     message = session.get(Message, item.message_id)
     assert message is not None
     message.delivery = "failed"

@@ -58,6 +58,8 @@ EVENT_KINDS = (
     "moved_private",
     "delivered",
     "delivery_failed",
+    "moderated",
+    "moderation_undone",
 )
 
 

@@ -68,6 +68,7 @@ class Author(Base):
     customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customer.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # we blocked them
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     customer: Mapped[Customer | None] = relationship(back_populates="authors", lazy="raise")

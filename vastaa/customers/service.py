@@ -17,6 +17,7 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import folded
 from vastaa.errors import NotFoundError, PermanentError
+from vastaa.evidence import service as evidence
 from vastaa.messages.models import Message, MessageRevision
 from vastaa.sla.models import Alert
 
@@ -261,13 +262,19 @@ def export(session: Session, customer_id: uuid.UUID) -> dict[str, Any]:
 
 
 def erase(
-    session: Session, *, customer_id: uuid.UUID, now: datetime, keep_evidence: bool
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    now: datetime,
+    keep_evidence: bool,
+    actor: str = "",
 ) -> dict[str, int]:
     """Erase a person (GDPR art. 17): their messages' text, earlier versions, links, analysis and
     raw payloads, their profile, tags and notes. With ``keep_evidence``, messages in conversations
     that moderation found toxic are kept as they are (art. 17(3)(e): evidence for legal claims),
     under an anonymous identity. Conversations stay, empty, so that counts and our own replies'
-    threads stay whole; each gets an "erased" entry on its timeline."""
+    threads stay whole; each gets an "erased" entry on its timeline. The evidence archive's
+    records of the erased messages lose their content (``vastaa.evidence.service.erase``)."""
     _customer(session, customer_id)
     authors = list(session.scalars(select(Author).where(Author.customer_id == customer_id)))
     author_ids = [author.id for author in authors]
@@ -290,6 +297,13 @@ def erase(
         erased += 1
     erased_ids = [m.id for m in messages if m.conversation_id not in kept_cases]
     session.execute(delete(MessageRevision).where(MessageRevision.message_id.in_(erased_ids)))
+    evidence.erase(  # the archive keeps that content was removed, and why, not the content
+        session,
+        message_ids=erased_ids,
+        reason="erasure request (GDPR art. 17)",
+        actor=actor,
+        now=now,
+    )
     for author in authors:
         author.handle, author.display_name, author.followers = "", "", 0
         author.external_id = f"erased-{uuid.uuid4().hex}"

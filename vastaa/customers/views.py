@@ -9,11 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from vastaa.audit.service import log
 from vastaa.customers import service
 from vastaa.customers.queries import customer_page
 from vastaa.errors import PermanentError
-from vastaa.web.auth import CheckedUser, Context, User
+from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
+from vastaa.web.context import AppContext
 
 router = APIRouter()
 
@@ -83,6 +86,7 @@ def link(
 ) -> Response:
     with context.transaction() as session:
         service.link_authors(session, customer_id=customer_id, author_ids=[author])
+        _audit(session, user, "merge", customer_id, context, {"author_id": str(author)})
     return _back(customer_id)
 
 
@@ -97,6 +101,7 @@ def link_handle(
     with context.transaction() as session:
         author = service.find_identity(session, handle=handle, customer_id=customer_id)
         service.link_authors(session, customer_id=customer_id, author_ids=[author.id])
+        _audit(session, user, "merge", customer_id, context, {"author_id": str(author.id)})
     return _back(customer_id)
 
 
@@ -120,6 +125,7 @@ def export(context: Context, user: User, customer_id: uuid.UUID) -> Response:
     user.require("supervisor")
     with context.transaction() as session:
         data = service.export(session, customer_id)
+        _audit(session, user, "export", customer_id, context, {"what": "customer data (GDPR)"})
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -144,5 +150,25 @@ def erase(
             customer_id=customer_id,
             now=context.clock(),
             keep_evidence=context.settings.erasure_keeps_evidence,
+            actor=user.display_name,
         )
+        _audit(session, user, "erasure", customer_id, context, None)
     return RedirectResponse("/", status_code=303)
+
+
+def _audit(
+    session: Session,
+    user: CurrentUser,
+    action: str,
+    customer_id: uuid.UUID,
+    context: AppContext,
+    data: dict[str, str] | None,
+) -> None:
+    log(
+        session,
+        actor_id=user.id,
+        action=action,
+        now=context.clock(),
+        target=("customer", customer_id),
+        data=data,
+    )

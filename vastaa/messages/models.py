@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -75,6 +76,13 @@ class Message(Base):
     analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Which tier wrote ``analysis``: "fast" first, then "full" for what reaches the inbox.
     analysis_tier: Mapped[str | None] = mapped_column(String(8))
+    # Attachments as the source listed them ([{"url", "type"}]); a post that is a paid ad.
+    media: Mapped[list[dict[str, Any]] | None] = mapped_column(PortableJSON)
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Our moderation of it: "hidden", "removed", "spam", "review" (waiting for a person).
+    moderation: Mapped[str | None] = mapped_column(String(10))
+    # When the automatic moderation rules last looked at it (empty = not yet).
+    rules_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     author: Mapped[Author | None] = relationship(lazy="raise")

@@ -51,6 +51,15 @@ class AuthorRef(BaseModel):
     verified: bool = False
 
 
+class MediaRef(BaseModel):
+    """An attachment of a message (its address; Vastaa does not download it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=2000)
+    type: Literal["image", "video", "audio", "file"] = "image"
+
+
 class MessageEvent(BaseModel):
     """A message was created or edited on the platform (the same shape for both)."""
 
@@ -72,6 +81,8 @@ class MessageEvent(BaseModel):
     lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     rating: int | None = Field(default=None, ge=1, le=5)
     client_ref: str | None = Field(default=None, max_length=200)
+    media: list[MediaRef] = Field(default_factory=list, max_length=50)
+    promoted: bool = False  # a post that is a paid ad (automatic moderation rules may ask)
     raw: dict[str, Any] | None = None
 
     @property

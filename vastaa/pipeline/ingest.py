@@ -12,6 +12,7 @@ Events are handled set-wise, a round at a time; the stages of a round, in order 
 5. ``place``              thread, parent and conversation of every new message
 6. ``write``              inserts and updates, in bulk
 7. ``relink``             earlier orphans are linked to the parents that just arrived
+8. ``capture``            evidence records of what arrived, changed or was deleted (R28)
 
 The caller owns the transaction; nothing here commits.
 """
@@ -23,6 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from vastaa.evidence import service as evidence
 from vastaa.pipeline import placing, stages
 from vastaa.pipeline.events import Event
 from vastaa.pipeline.records import EventResult
@@ -62,6 +64,7 @@ def _ingest_round(
     placed = placing.place(session, plan.new, channels, authors, known, now=now)
     placing.write(session, plan, placed, known, now=now)
     placing.relink(session, placed)
+    evidence.capture_ingested(session, plan, placed, channels, now=now)
     return plan.results + [
         EventResult(position, "created", row.id) for position, row in placed.rows
     ]

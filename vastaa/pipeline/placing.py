@@ -201,6 +201,8 @@ def _message_row(row: NewMessage, now: datetime) -> dict[str, object]:
         "content_hash": content_hash(event.text),
         "delivery": "received" if event.direction == "inbound" else "sent",
         "client_ref": event.client_ref,
+        "media": [item.model_dump() for item in event.media] or None,
+        "promoted": event.promoted,
         "raw": event.raw,
     }
 
@@ -242,6 +244,7 @@ def _edited_message(message_id: uuid.UUID, event: MessageEvent) -> dict[str, obj
         "text": event.text,
         "content_hash": content_hash(event.text),
         "edited_at": event.version_at,
+        "media": [item.model_dump() for item in event.media] or None,
         "raw": event.raw,
     }
 

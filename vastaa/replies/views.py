@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from vastaa.audit.service import log
 from vastaa.channels import service as outbox
 from vastaa.config import Settings
 from vastaa.conversations.models import Conversation
@@ -104,6 +105,14 @@ def send_reply(
                     review=rules,
                     connectors=context.connectors,
                 )
+            log(
+                session,
+                actor_id=user.id,
+                action="reply",
+                now=now,
+                target=("conversation", conversation_id),
+                summary="moved to private" if move_to_private else "",
+            )
     except BlockedReply as blocked:
         return context.templates.render(
             request,
@@ -152,6 +161,16 @@ def approve(
             text=text,
             connectors=context.connectors,
         )
+        edited = {"edited": True} if text.strip() else None
+        target = ("message", message_id)
+        log(
+            session,
+            actor_id=user.id,
+            action="approval",
+            now=context.clock(),
+            target=target,
+            data=edited,
+        )
     return RedirectResponse("/reviews", status_code=303)
 
 
@@ -169,6 +188,14 @@ def send_back(
             reviewer_id=user.id,
             comment=comment,
             now=context.clock(),
+        )
+        log(
+            session,
+            actor_id=user.id,
+            action="returned",
+            now=context.clock(),
+            target=("message", message_id),
+            summary=comment[:500],
         )
     return RedirectResponse("/reviews", status_code=303)
 

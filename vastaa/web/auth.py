@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import Depends, Form, Header, Request, Response
 
 from vastaa.accounts import service as accounts
+from vastaa.accounts.models import at_least
 from vastaa.errors import AuthenticationError, PermissionDenied
 from vastaa.web.context import AppContext, app_context
 
 SESSION_COOKIE = "vastaa_session"
 LOGIN_CSRF_COOKIE = "vastaa_login_csrf"
-ROLE_RANK = {"agent": 0, "supervisor": 1, "admin": 2}
 
 
 class LoginRequired(Exception):
@@ -33,7 +33,7 @@ class CurrentUser:
     csrf_token: str
 
     def require(self, role: str) -> None:
-        if ROLE_RANK[self.role] < ROLE_RANK[role]:
+        if not at_least(self.role, role):
             raise PermissionDenied(f"this needs the {role} role")
 
 

@@ -1,15 +1,25 @@
-"""Mastodon through Mastodon.py: replies and direct messages (a direct message is a status with
-``direct`` visibility that mentions its recipient). Every post carries the outbox key as its
-Idempotency-Key, which Mastodon honours for an hour: a retried post is not posted twice.
+"""Mastodon through Mastodon.py: replies, direct messages and moderation of authors.
+
+A direct message is a status with ``direct`` visibility that mentions its recipient. Every post
+carries the outbox key as its Idempotency-Key, which Mastodon honours for an hour: a retried post
+is not posted twice.
+
+Moderation: an account can block and unblock another account (blocking a blocked one succeeds)
+and report an account with some of its statuses to the moderators, forwarded to the author's
+server too. It cannot hide a reply or delete another person's status, so the connector does not
+declare ``hide`` or ``delete``. The author is named by id, or by handle, looked up on the server.
+A report has no idempotency key on Mastodon: one retried after a time-out may be filed twice.
 
 Channel settings: ``config = {"base_url": "https://mastodon.example"}``, credentials
-``{"token": ...}`` or ``{"token_env": "VARIABLE"}`` (an access token with write:statuses).
+``{"token": ...}`` or ``{"token_env": "VARIABLE"}`` (an access token with write:statuses, and
+for moderation write:blocks, write:reports and read:accounts).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from mastodon import (
     Mastodon,
@@ -21,11 +31,23 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from vastaa.channels.base import Capability, ChannelSetup, Outgoing, RateLimited, Receipt, Rejected
+from vastaa.channels.base import (
+    NEEDS,
+    Capability,
+    ChannelSetup,
+    Moderation,
+    Outgoing,
+    RateLimited,
+    Receipt,
+    Rejected,
+)
 from vastaa.errors import PermanentError, RetryableError
 
-CAPABILITIES: frozenset[Capability] = frozenset({"reply", "direct_message"})
+CAPABILITIES: frozenset[Capability] = frozenset({"reply", "direct_message", "block", "report"})
 TIMEOUT_SECONDS = 15.0
+REPORT_COMMENT_LIMIT = 1000  # Mastodon refuses a longer comment
+
+T = TypeVar("T")
 
 
 class MastodonConnector:
@@ -74,6 +96,51 @@ class MastodonConnector:
         status_id = str(status["id"])
         thread = status_id if outgoing.action == "direct_message" else None
         return Receipt(platform_id=status_id, url=status.get("url"), thread_id=thread, text=text)
+
+    def moderate(self, request: Moderation) -> None:
+        if NEEDS[request.action] not in self.capabilities:
+            raise Rejected(
+                f"mastodon: cannot {request.action}: Mastodon lets an account hide or delete "
+                "only its own posts"
+            )
+        account_id = self._author_id(request)
+        if request.action == "block":
+            self._call(self.api.account_block, account_id)
+        elif request.action == "unblock":
+            self._call(self.api.account_unblock, account_id)
+        else:
+            self._report(account_id, request)
+
+    def _report(self, account_id: str, request: Moderation) -> None:
+        self._call(
+            self.api.report,
+            account_id,
+            status_ids=[request.message_id] if request.message_id else None,
+            comment=request.reason[:REPORT_COMMENT_LIMIT] or None,
+            forward=True,  # the author's server's moderators see it too
+            category=_category(request.reason),
+        )
+
+    def _author_id(self, request: Moderation) -> str:
+        """The author's account id, looked up by handle when only the handle is known."""
+        if request.author_id:
+            return request.author_id
+        if not request.author_handle:
+            raise Rejected(f"mastodon: a {request.action} needs the author's id or handle")
+        account = self._call(self.api.account_lookup, request.author_handle.removeprefix("@"))
+        return str(account["id"])
+
+    def _call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One API call, its errors in Vastaa's tree."""
+        try:
+            return method(*args, **kwargs)
+        except Exception as error:  # every Mastodon.py error is mapped, none is lost
+            raise _mapped(error, self.api) from error
+
+
+def _category(reason: str) -> str:
+    """Mastodon's report category: spam when the reason says so, other otherwise."""
+    return "spam" if reason.strip().casefold().startswith("spam") else "other"
 
 
 def _mapped(error: Exception, api: Mastodon) -> Exception:

@@ -1,0 +1,1 @@
+"""Evidence: immutable, hash-chained snapshots of messages (R28)."""
