@@ -10,14 +10,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from vastaa.accounts.views import router as accounts_router
+from vastaa.audit.views import router as audit_router
 from vastaa.channels.registry import Registry, builtin
 from vastaa.clock import Clock, utcnow
 from vastaa.config import Settings
 from vastaa.conversations.views import router as conversations_router
 from vastaa.customers.views import router as customers_router
 from vastaa.db import make_engine, make_sessionmaker
+from vastaa.evidence.views import router as evidence_router
 from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
+from vastaa.moderation.views import router as moderation_router
 from vastaa.pipeline.views import router as pipeline_router
 from vastaa.replies.review import ReviewRules
 from vastaa.replies.views import router as replies_router
@@ -65,6 +68,9 @@ def create_app(
         sla_router,
         replies_router,
         pipeline_router,
+        moderation_router,
+        evidence_router,
+        audit_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

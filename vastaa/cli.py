@@ -504,9 +504,13 @@ def demo(port: int, no_browser: bool) -> None:
 
 def _register_domain_commands() -> None:
     from vastaa.channels.cli import brand, channel
+    from vastaa.evidence.cli import evidence
+    from vastaa.moderation.cli import rule
 
     main.add_command(brand)
     main.add_command(channel)
+    main.add_command(evidence)
+    main.add_command(rule)
 
 
 _register_domain_commands()

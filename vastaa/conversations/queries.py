@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -15,7 +16,11 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.conversations.service import escalation_targets
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError
+from vastaa.evidence.queries import evidence_count
 from vastaa.messages.models import Message
+from vastaa.moderation.models import ModerationAction
+from vastaa.moderation.policy import advice, read
+from vastaa.moderation.queries import actions_on
 
 OTHER_CONVERSATIONS = 20
 EVENTS = 50
@@ -34,6 +39,13 @@ class ConversationPage:
     supervisors: list[User]
     outbox: dict[uuid.UUID, OutboxItem]
     linked: Conversation | None
+    # Moderation (docs/moderation.md): actions taken on each message, the guard's advice for
+    # each inbound one, the names of who acted, and how many evidence records there are.
+    moderation: dict[uuid.UUID, list[ModerationAction]] = field(default_factory=dict)
+    advice: dict[uuid.UUID, list[str]] = field(default_factory=dict)
+    people: dict[uuid.UUID | None, str] = field(default_factory=dict)
+    evidence: int = 0
+    blocked: set[uuid.UUID] = field(default_factory=set)
 
 
 def conversation_page(session: Session, conversation_id: uuid.UUID) -> ConversationPage:
@@ -52,21 +64,37 @@ def conversation_page(session: Session, conversation_id: uuid.UUID) -> Conversat
         raise NotFoundError(f"conversation {conversation_id}")
     messages = thread_messages(session, conversation.id)
     teams, supervisors = escalation_targets(session)
+    root = _root(session, conversation, messages)
+    agents = list(session.scalars(select(User).where(User.active).order_by(User.display_name)))
     return ConversationPage(
         conversation=conversation,
-        root=_root(session, conversation, messages),
+        root=root,
         messages=messages,
         identities=_identities(session, conversation),
         others=_others(session, conversation),
         events=_events(session, conversation.id),
-        agents=list(session.scalars(select(User).where(User.active).order_by(User.display_name))),
+        agents=agents,
         teams=teams,
         supervisors=supervisors,
         outbox=outbox_of(session, [m.id for m in messages if m.direction == "outbound"]),
         linked=session.get(Conversation, conversation.linked_id)
         if conversation.linked_id
         else None,
+        **_moderation(session, messages + ([root] if root is not None else []), agents),
     )
+
+
+def _moderation(session: Session, shown: list[Message], agents: list[User]) -> dict[str, Any]:
+    inbound = [m for m in shown if m.direction == "inbound"]
+    authors = [m.author_id for m in inbound if m.author_id is not None]
+    blocked = select(Author.id).where(Author.id.in_(authors), Author.blocked_at.is_not(None))
+    return {
+        "moderation": actions_on(session, [m.id for m in inbound]),
+        "advice": {m.id: advice(read(m.analysis)) for m in inbound},
+        "people": {agent.id: agent.display_name for agent in agents},
+        "evidence": evidence_count(session, [m.id for m in shown]),
+        "blocked": set(session.scalars(blocked)) if authors else set(),
+    }
 
 
 def _linked(session: Session, conversation: Conversation) -> Conversation | None:

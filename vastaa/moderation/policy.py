@@ -24,7 +24,12 @@ HIDE_BUDGET = 0.10  # R27: the reply count gives hiding away
 
 
 class PolicyRefused(PermanentError):
-    """The guard refused the action; the message says why and what to do instead."""
+    """The guard refused the action; the message says why and what to do instead, ``code``
+    which rule refused it (criticism, not_analysed, reason_needed, not_hate)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -64,18 +69,20 @@ def check(action: str, reading: Reading, *, role: str, reason: str) -> bool:
         if at_least(role, "supervisor"):
             return False
         raise PolicyRefused(
-            "this message has not been analysed yet: wait a moment, or ask a supervisor"
+            "not_analysed",
+            "this message has not been analysed yet: wait a moment, or ask a supervisor",
         )
     if not reading.criticism:
         return False
     if not at_least(role, "supervisor"):
         raise PolicyRefused(
+            "criticism",
             "this reads as criticism (negative, not abusive, not spam): answer it instead of "
             "hiding it, because removing criticism looks like hiding it; a supervisor may "
-            "override with a written reason"
+            "override with a written reason",
         )
     if not reason.strip():
-        raise PolicyRefused("hiding or deleting criticism needs a written reason")
+        raise PolicyRefused("reason_needed", "hiding or deleting criticism needs a written reason")
     return True
 
 

@@ -300,7 +300,7 @@ def remove_hate(
     message = _message(session, message_id)
     if not policy.may_remove_hate(policy.read(message.analysis), role=actor.role):
         raise policy.PolicyRefused(
-            "the analysis does not read this as hate; a supervisor may still remove it"
+            "not_hate", "the analysis does not read this as hate; a supervisor may still remove it"
         )
     why = reason.strip() or "hate speech or an identity attack"
     return [

@@ -1,0 +1,72 @@
+"""The audit log page: supervisors browse and filter every user action."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from vastaa.accounts.models import User as Account
+from vastaa.audit.models import ACTIONS
+from vastaa.audit.queries import PAGE, AuditFilter, entries
+from vastaa.clock import as_utc
+from vastaa.web.auth import Context, User
+
+router = APIRouter()
+
+
+def _day(value: str | None) -> datetime | None:
+    """A date from the form (YYYY-MM-DD) as the start of that day, UTC; anything else: none."""
+    try:
+        return datetime.combine(date.fromisoformat(value or ""), time(), tzinfo=None)
+    except ValueError:
+        return None
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(
+    request: Request,
+    context: Context,
+    user: User,
+    actor: uuid.UUID | None = None,
+    action: str = "",
+    target: str = "",
+    since: str = "",
+    until: str = "",
+    before: datetime | None = None,
+) -> HTMLResponse:
+    user.require("supervisor")
+    start, end = _day(since), _day(until)
+    wanted = AuditFilter(
+        actor_id=actor,
+        action=action if action in ACTIONS else None,
+        target_id=target.strip()[:64] or None,
+        since=as_utc(start) if start else None,
+        until=as_utc(end + timedelta(days=1)) if end else None,
+        before=as_utc(before) if before else None,
+    )
+    with context.transaction() as session:
+        found = entries(session, wanted)
+        people = list(session.scalars(select(Account).order_by(Account.display_name)))
+    return context.templates.render(
+        request,
+        "audit/log.html",
+        {
+            "user": user,
+            "entries": found,
+            "people": people,
+            "actions": ACTIONS,
+            "filters": {
+                "actor": actor,
+                "action": action,
+                "target": target,
+                "since": since,
+                "until": until,
+            },
+            "more": len(found) == PAGE,
+        },
+        locale=user.locale,
+    )
