@@ -139,7 +139,11 @@ def test_before_action_stores_the_current_state_and_the_action(
 
     with transaction(sessions) as session:
         seqs = capture_messages(
-            session, [target, uuid.uuid4()], capture="before_action", now=now, extra={"action": action}
+            session,
+            [target, uuid.uuid4()],
+            capture="before_action",
+            now=now,
+            extra={"action": action},
         )
 
     assert seqs == {target: 3}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import at, message
@@ -27,7 +27,7 @@ from vastaa.cli import main
 from vastaa.db import make_engine, make_sessionmaker, transaction
 from vastaa.evidence.chain import canonical, record_hash, sha256
 from vastaa.evidence.models import EvidenceContent, EvidenceRecord
-from vastaa.evidence.service import erase
+from vastaa.evidence.service import erase, prune
 from vastaa.evidence.tasks import render_due
 from vastaa.evidence.verify import Verdict, verify
 from vastaa.messages.models import Message
@@ -81,7 +81,9 @@ def change_json(seq: int) -> Tamper:
         assert stored is not None
         data = stored.encode()
         changed = flip(data, data.index(b"vuotaa")).decode()
-        session.execute(update(EvidenceContent).where(EvidenceContent.seq == seq).values(json=changed))
+        session.execute(
+            update(EvidenceContent).where(EvidenceContent.seq == seq).values(json=changed)
+        )
 
     return tamper
 
@@ -91,7 +93,9 @@ def change_png(seq: int) -> Tamper:
         png = content_of(session, seq).png
         assert png is not None
         changed = flip(bytes(png), len(png) // 2)
-        session.execute(update(EvidenceContent).where(EvidenceContent.seq == seq).values(png=changed))
+        session.execute(
+            update(EvidenceContent).where(EvidenceContent.seq == seq).values(png=changed)
+        )
 
     return tamper
 
@@ -111,14 +115,15 @@ def remove(seq: int) -> Tamper:
     return tamper
 
 
-def wipe_content(seq: int) -> Tamper:
-    """Content removed as if erased, with no erasure record saying so."""
+def wipe_content(seq: int, by: int | None) -> Tamper:
+    """Content removed as if erased by record ``by``, which does not say so."""
 
     def tamper(session: Session) -> None:
+        erased_at = datetime(2026, 11, 21).astimezone()
         session.execute(
             update(EvidenceContent)
             .where(EvidenceContent.seq == seq)
-            .values(json=None, png=None, erased_at=datetime.now().astimezone(), erased_by_seq=9)
+            .values(json=None, png=None, erased_at=erased_at, erased_by_seq=by)
         )
 
     return tamper
@@ -137,7 +142,9 @@ TAMPERS = {
     "a record in the middle removed": (remove(5), 5),
     "the first record removed": (remove(1), 1),
     "the last record cut off": (remove(9), 9),
-    "content wiped without an erasure": (wipe_content(3), 3),
+    "content wiped, no erasure named": (wipe_content(3, None), 3),
+    "content wiped, a first sight named": (wipe_content(6, 9), 6),
+    "content wiped, an earlier record named": (wipe_content(8, 2), 8),
 }
 
 
@@ -151,6 +158,36 @@ def test_verify_names_the_changed_record(tampering: Session, tamper: Tamper, bro
     assert not verdict.ok
     assert verdict.first_broken == broken, verdict.problems
     assert verdict.reason
+
+
+def erase_c3(session: Session, now: datetime) -> None:
+    c3 = session.scalar(select(Message.id).where(Message.external_id == "c3"))
+    assert c3 is not None
+    erase(session, message_ids=[c3], reason="asked", actor="ada", now=now)
+
+
+def prune_before_c3(session: Session, now: datetime) -> None:
+    assert prune(session, retention_days=1, now=now + timedelta(days=1, seconds=30)) == 8
+
+
+@pytest.mark.parametrize(
+    "remove_content, wiped", [(erase_c3, 3), (prune_before_c3, 9)], ids=["erasure", "retention"]
+)
+def test_content_wiped_in_the_name_of_a_removal_that_does_not_cover_it_is_named(
+    tampering: Session,
+    now: datetime,
+    remove_content: Callable[[Session, datetime], None],
+    wiped: int,
+) -> None:
+    remove_content(tampering, now)
+    assert verify(tampering).ok
+    removal = tampering.scalar(select(func.max(EvidenceRecord.seq)))
+
+    wipe_content(wiped, removal)(tampering)
+
+    verdict = verify(tampering)
+    assert (verdict.first_broken, verdict.broken) == (wiped, 1)
+    assert "no erasure or retention record names it" in verdict.reason
 
 
 def test_a_record_rewritten_with_fresh_hashes_breaks_the_next_link(tampering: Session) -> None:
@@ -303,7 +340,9 @@ def test_export_command_writes_the_conversation_zip(
     output = tmp_path / "evidence.zip"
 
     result = CliRunner().invoke(
-        main, ["evidence", "export", "--conversation", str(conversation), "-o", str(output)], env=env
+        main,
+        ["evidence", "export", "--conversation", str(conversation), "-o", str(output)],
+        env=env,
     )
 
     assert result.exit_code == 0, result.output

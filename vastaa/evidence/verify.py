@@ -3,13 +3,15 @@
 A record is broken when its number is not the next one (a record removed), when it does not
 point at the previous record's hash, when its own hash does not match its columns (a byte of it
 changed), or when its content (JSON or PNG) no longer matches the hash recorded for it. Content
-removed by an erasure or by retention is counted, not broken: the record saying why is in the
-chain. The head must name the last record (records cut off the end).
+removed by an erasure or by retention is counted, not broken, when the record saying why is in the
+chain and names it (``erased_by_seq``); content removed without one is broken. The head must name
+the last record (records cut off the end).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,8 @@ from vastaa.evidence.chain import record_hash, sha256
 from vastaa.evidence.models import GENESIS, EvidenceContent, EvidenceHead, EvidenceRecord
 
 PAGE = 20_000
+ERASING = ("erasure", "retention")
+UNEXPLAINED = "its content was removed, but no erasure or retention record names it"
 
 
 @dataclass
@@ -40,7 +44,7 @@ class Verdict:
 
     def flag(self, seq: int, reason: str) -> None:
         self.broken += 1
-        if self.first_broken is None:
+        if self.first_broken is None or seq < self.first_broken:
             self.first_broken, self.reason = seq, reason
         if len(self.problems) < 20:
             self.problems.append((seq, reason))
@@ -59,19 +63,64 @@ class Verdict:
         }
 
 
+@dataclass
+class Erasures:
+    """Erased content waiting for the record that says why, which always comes later."""
+
+    waiting: dict[int, list[int]] = field(default_factory=dict)  # erasing seq → erased seqs
+
+    def wait(self, seq: int, by: int | None) -> None:
+        self.waiting.setdefault(by if by is not None and by > seq else 0, []).append(seq)
+
+    def explain(self, verdict: Verdict, row: Any) -> None:
+        erased = self.waiting.pop(row.seq, [])
+        covers = _coverage(row) if erased else None
+        for seq in erased:
+            if covers is None or not covers(seq):
+                verdict.flag(seq, UNEXPLAINED)
+
+    def finish(self, verdict: Verdict) -> None:
+        for erased in self.waiting.values():
+            for seq in erased:
+                verdict.flag(seq, UNEXPLAINED)
+
+
+def _coverage(row: Any) -> Callable[[int], bool] | None:
+    """Which records an erasure or retention record says it removed the content of."""
+    if row.capture not in ERASING or row.json is None:
+        return None
+    try:
+        what = json.loads(row.json)
+    except ValueError:
+        return None
+    if not isinstance(what, dict):
+        return None
+    if row.capture == "erasure":
+        listed = what.get("records")
+        records = {s for s in listed if isinstance(s, int)} if isinstance(listed, list) else set()
+        return records.__contains__
+    first, last = what.get("from"), what.get("to")
+    if not isinstance(first, int) or not isinstance(last, int):
+        return None
+    return lambda seq: first <= seq <= last
+
+
 def verify(session: Session) -> Verdict:
-    verdict = Verdict()
+    verdict, erasures = Verdict(), Erasures()
     expected_prev, expected_seq = GENESIS, 1
     for row in _rows(session):
         verdict.records += 1
-        _check(verdict, row, expected_seq, expected_prev)
+        _check(verdict, erasures, row, expected_seq, expected_prev)
         expected_prev, expected_seq = row.hash, row.seq + 1
+    erasures.finish(verdict)
     verdict.last_seq, verdict.last_hash = expected_seq - 1, expected_prev
     _check_head(session, verdict)
     return verdict
 
 
-def _check(verdict: Verdict, row: Any, expected_seq: int, expected_prev: str) -> None:
+def _check(
+    verdict: Verdict, erasures: Erasures, row: Any, expected_seq: int, expected_prev: str
+) -> None:
     if row.seq != expected_seq:
         verdict.flag(expected_seq, f"records {expected_seq} to {row.seq - 1} are missing")
     if row.prev_hash != expected_prev:
@@ -79,14 +128,17 @@ def _check(verdict: Verdict, row: Any, expected_seq: int, expected_prev: str) ->
     if record_hash(row) != row.hash:
         verdict.flag(row.seq, "its columns do not match its hash (the record was changed)")
     verdict.cards += row.capture == "card"
-    _check_content(verdict, row)
+    _check_content(verdict, erasures, row)
+    erasures.explain(verdict, row)
 
 
-def _check_content(verdict: Verdict, row: Any) -> None:
+def _check_content(verdict: Verdict, erasures: Erasures, row: Any) -> None:
+    content = row.png if row.png is not None else row.json
     if row.erased_at is not None:
         verdict.erased += 1
-        return
-    content = row.png if row.png is not None else row.json
+        erasures.wait(row.seq, row.erased_by_seq)
+        if content is None:
+            return
     if content is None:
         verdict.flag(row.seq, "its content is missing and no erasure says why")
     elif sha256(bytes(content) if row.png is not None else content) != row.content_sha256:
@@ -125,4 +177,9 @@ def _rows(session: Session) -> Iterator[Any]:
 
 
 def _content_columns() -> list[Any]:
-    return [EvidenceContent.json, EvidenceContent.png, EvidenceContent.erased_at]
+    return [
+        EvidenceContent.json,
+        EvidenceContent.png,
+        EvidenceContent.erased_at,
+        EvidenceContent.erased_by_seq,
+    ]

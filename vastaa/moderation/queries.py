@@ -81,7 +81,7 @@ def actions_on(
     query = (
         select(ModerationAction)
         .where(ModerationAction.message_id.in_(list(message_ids)))
-        .order_by(ModerationAction.created_at, ModerationAction.id)
+        .order_by(ModerationAction.created_at, ModerationAction.evidence_seq)
     )
     for taken in session.scalars(query):
         found.setdefault(taken.message_id, []).append(taken)
