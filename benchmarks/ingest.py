@@ -61,7 +61,8 @@ def make_lines(count: int, seed: int = 7) -> list[bytes]:
     """Realistic-shaped events: a third thread roots, the rest replies to earlier messages."""
     rng = random.Random(seed)
     start = datetime(2026, 11, 1, tzinfo=UTC)
-    lines, roots = [], []
+    lines: list[bytes] = []
+    roots: list[tuple[int, str]] = []
     for i in range(count):
         platform_, account = PLATFORMS[i % len(PLATFORMS)]
         author = rng.randrange(20_000)

@@ -15,6 +15,7 @@ from tests.moderation.conftest import thread
 from vastaa.audit.models import AuditEntry
 from vastaa.channels.registry import builtin
 from vastaa.channels.tasks import deliver_due
+from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author
 from vastaa.db import transaction
 from vastaa.evidence.models import EvidenceContent, EvidenceRecord
@@ -128,6 +129,9 @@ def test_hate_is_captured_deleted_reported_and_blocked_in_one_go_through_mastodo
     assert states == {"delete": "by_hand", "report": "done", "block": "done"}
     assert author.blocked_at is not None
     assert message is not None and message.moderation == "removed" and message.text  # kept
+    with sessions() as session:
+        case = session.get(Conversation, message.conversation_id)
+    assert case is not None and case.status == "resolved"  # removed, not answered (R7)
 
 
 def test_a_platform_refusal_leaves_the_action_failed_with_the_reason(

@@ -15,7 +15,7 @@ from vastaa.audit.service import log, name_of
 from vastaa.channels.base import NEEDS
 from vastaa.channels.models import Channel, OutboxItem
 from vastaa.channels.registry import Registry
-from vastaa.conversations.service import assign, record
+from vastaa.conversations.service import assign, record, set_status
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.evidence.service import capture_messages
@@ -303,7 +303,7 @@ def remove_hate(
             "not_hate", "the analysis does not read this as hate; a supervisor may still remove it"
         )
     why = reason.strip() or "hate speech or an identity attack"
-    return [
+    taken = [
         act(
             session,
             message_id=message_id,
@@ -315,3 +315,26 @@ def remove_hate(
         )
         for action in ("delete", "report", "block")
     ]
+    _resolve_if_last(session, message, actor, now)
+    return taken
+
+
+def _resolve_if_last(session: Session, message: Message, actor: Actor, now: datetime) -> None:
+    """Hate is removed, not answered (R7): when it was the customer's latest word, the case
+    leaves the work queues."""
+    if message.conversation_id is None:
+        return
+    latest = session.scalar(
+        select(Message.id)
+        .where(Message.conversation_id == message.conversation_id, Message.direction == "inbound")
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
+    if latest == message.id:
+        set_status(
+            session,
+            conversation_id=message.conversation_id,
+            status="resolved",
+            now=now,
+            actor_id=actor.id,
+        )
