@@ -65,7 +65,7 @@ def state_of(sessions: sessionmaker[Session], message_id: uuid.UUID) -> str | No
 
 
 def test_an_agent_is_refused_deleting_criticism_and_offered_no_override(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "aino")
@@ -84,7 +84,7 @@ def test_an_agent_is_refused_deleting_criticism_and_offered_no_override(
 
 
 def test_a_supervisor_overrides_the_guard_only_with_a_written_reason(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "ada")
@@ -107,11 +107,12 @@ def test_a_supervisor_overrides_the_guard_only_with_a_written_reason(
     assert taken.actor_id == cast["ada"] and taken.evidence_seq is not None
     assert state_of(sessions, ids["criticism"]) == "removed"
     page = client.get(back).text
-    assert "supervisor&#39;s override" in page and "<q>Doxxing</q>" in page
+    assert '<span class="badge">supervisor\'s override</span>' in page
+    assert "<q>Doxxing</q>" in page
 
 
 def test_a_blank_reason_is_no_reason(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "mert")
@@ -123,7 +124,7 @@ def test_a_blank_reason_is_no_reason(
 
 
 def test_an_unknown_action_is_refused(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "ada")
@@ -133,7 +134,7 @@ def test_an_unknown_action_is_refused(
 
 
 def test_the_way_back_never_leaves_the_site(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "aino")
@@ -144,11 +145,24 @@ def test_the_way_back_never_leaves_the_site(
     assert response.headers["location"] == f"/#m-{ids['troll']}"
 
 
+def test_a_backslash_cannot_lead_off_the_site(
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ids = thread(sessions, now, replies=20)
+    token = login(client, "aino")
+
+    back = moderate(client, token, ids["troll"], "review", next="/\\evil.example")
+    refused = moderate(client, token, ids["criticism"], "hide", next="/\\evil.example")
+
+    assert back.headers["location"] == f"/#m-{ids['troll']}"
+    assert 'href="/\\' not in refused.text
+
+
 # Hate, trolls, criticism on the conversation page -------------------------------------------
 
 
 def test_an_agent_removes_hate_in_one_click_and_sees_what_was_done(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)
     token = login(client, "aino")
@@ -188,7 +202,7 @@ def test_an_agent_removes_hate_in_one_click_and_sees_what_was_done(
 
 
 def test_the_page_advises_against_feeding_the_troll_and_hiding_criticism(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)
     login(client, "aino")
@@ -204,7 +218,7 @@ def test_the_page_advises_against_feeding_the_troll_and_hiding_criticism(
 
 
 def test_an_agent_cannot_remove_what_is_not_hate(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)
     token = login(client, "aino")
@@ -219,11 +233,28 @@ def test_an_agent_cannot_remove_what_is_not_hate(
     assert count(sessions, ModerationAction) == 0
 
 
+def test_removing_criticism_as_hate_still_needs_a_supervisors_reason(
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ids = thread(sessions, now, replies=20)
+    token = login(client, "ada")
+
+    response = client.post(
+        f"/messages/{ids['criticism']}/remove-hate",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 403 and 'name="reason"' in response.text
+    assert actions_on(sessions, ids["criticism"]) == []
+    assert state_of(sessions, ids["criticism"]) is None
+
+
 # The hide budget ---------------------------------------------------------------------------
 
 
 def test_hiding_over_the_budget_asks_first_then_hides(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)  # three replies: hiding one is a third of them
     token = login(client, "aino")
@@ -247,7 +278,7 @@ def test_hiding_over_the_budget_asks_first_then_hides(
 
 
 def test_hiding_within_the_budget_needs_no_question(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "aino")
@@ -260,7 +291,7 @@ def test_hiding_within_the_budget_needs_no_question(
 
 
 def test_a_hidden_message_is_shown_again_with_undo(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "aino")
@@ -283,13 +314,13 @@ def test_a_hidden_message_is_shown_again_with_undo(
     assert inverse.action == "unhide"
     page = client.get(back).text
     assert f'action="/moderation/actions/{hidden.id}/undo"' not in page
-    assert 'class="moderation-local undone"' in page
+    assert re.search(r'<li class="moderation-\w+ undone">', page)
     again = client.post(f"/moderation/actions/{hidden.id}/undo", data={"csrf_token": token})
     assert again.status_code == 400
 
 
 def test_a_delete_cannot_be_undone(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "aino")
@@ -303,7 +334,7 @@ def test_a_delete_cannot_be_undone(
 
 
 def test_an_action_done_by_hand_is_marked_done(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)
     token = login(client, "aino")
@@ -329,7 +360,7 @@ def test_an_action_done_by_hand_is_marked_done(
 
 
 def test_undo_of_an_unknown_action_is_not_found(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     token = login(client, "aino")
 
@@ -356,7 +387,7 @@ def rule_form(token: str, intent: str, **fields: str) -> dict[str, str]:
 
 
 def test_agents_see_the_page_but_not_the_rule_form(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     thread(sessions, now)
     login(client, "aino")
@@ -369,7 +400,7 @@ def test_agents_see_the_page_but_not_the_rule_form(
 
 
 def test_a_supervisor_dry_runs_a_rule_before_saving_it(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now)
     token = login(client, "ada")
@@ -392,14 +423,12 @@ def test_a_supervisor_dry_runs_a_rule_before_saving_it(
 
 
 def test_a_saved_rule_is_off_until_switched_on(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     thread(sessions, now)
     token = login(client, "ada")
 
-    saved = client.post(
-        "/moderation/rules", data=rule_form(token, "save"), follow_redirects=False
-    )
+    saved = client.post("/moderation/rules", data=rule_form(token, "save"), follow_redirects=False)
 
     assert saved.status_code == 303 and saved.headers["location"] == "/moderation#rules"
     with sessions() as session:
@@ -433,14 +462,18 @@ def test_a_saved_rule_is_off_until_switched_on(
 
 
 def test_agents_cannot_change_rules(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     thread(sessions, now)
     with transaction(sessions) as session:
         rule = ModerationRule(
-            name="Existing", enabled=False, conditions={"min_offensive": 0.9}, actions={"review": True},
-            created_at=now, updated_at=now,
-        )  # fmt: skip
+            name="Existing",
+            enabled=False,
+            conditions={"min_offensive": 0.9},
+            actions={"review": True},
+            created_at=now,
+            updated_at=now,
+        )
         session.add(rule)
         session.flush()
         rule_id = rule.id
@@ -461,7 +494,7 @@ def test_agents_cannot_change_rules(
 
 
 def test_an_invalid_score_is_shown_with_the_form_kept(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     thread(sessions, now)
     token = login(client, "ada")
@@ -483,7 +516,7 @@ def test_an_invalid_score_is_shown_with_the_form_kept(
 
 
 def test_hostile_text_is_escaped_everywhere_moderation_shows_it(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     thread(sessions, now, replies=20)
     ingest_items(
@@ -522,7 +555,7 @@ def test_hostile_text_is_escaped_everywhere_moderation_shows_it(
 
 
 def test_moderation_forms_without_the_csrf_token_are_refused(
-    client: TestClient, cast: dict, sessions: sessionmaker[Session], now: datetime
+    client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], now: datetime
 ) -> None:
     ids = thread(sessions, now, replies=20)
     token = login(client, "ada")

@@ -26,8 +26,10 @@ router = APIRouter()
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never ``//host`` or an absolute URL."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never ``//host``, ``/\\host`` or an absolute URL."""
+    target = target or ""
+    inside = target.startswith("/") and not target.startswith("//")
+    if inside and not any(bad in target for bad in ("\\", "\n", "\r")):
         return target
     return "/"
 

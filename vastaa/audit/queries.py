@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from vastaa.audit.models import AuditEntry
@@ -21,13 +21,16 @@ class AuditFilter:
     target_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    before: datetime | None = None  # the page after the one ending here
+    before: tuple[datetime, uuid.UUID] | None = None  # the page after the entry (at, id)
 
 
 def entries(session: Session, wanted: AuditFilter, *, limit: int = PAGE) -> list[AuditEntry]:
     query = _filtered(select(AuditEntry), wanted)
     if wanted.before is not None:
-        query = query.where(AuditEntry.at < wanted.before)
+        at, entry_id = wanted.before
+        query = query.where(
+            or_(AuditEntry.at < at, and_(AuditEntry.at == at, AuditEntry.id < entry_id))
+        )
     query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     return list(session.scalars(query))
 

@@ -26,27 +26,46 @@ def _day(value: str | None) -> datetime | None:
         return None
 
 
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _cursor(before: str, before_id: str) -> tuple[datetime, uuid.UUID] | None:
+    """Where the previous page ended: the last entry's time and id (ties broken by id)."""
+    entry_id = _uuid(before_id)
+    try:
+        at = datetime.fromisoformat(before)
+    except ValueError:
+        return None
+    return (as_utc(at), entry_id) if entry_id is not None else None
+
+
 @router.get("/audit", response_class=HTMLResponse)
 def audit_log(
     request: Request,
     context: Context,
     user: User,
-    actor: uuid.UUID | None = None,
+    actor: str = "",
     action: str = "",
     target: str = "",
     since: str = "",
     until: str = "",
-    before: datetime | None = None,
+    before: str = "",
+    before_id: str = "",
 ) -> HTMLResponse:
+    """Filters that do not parse (an empty person, a bad date) are left out, not refused."""
     user.require("supervisor")
     start, end = _day(since), _day(until)
     wanted = AuditFilter(
-        actor_id=actor,
+        actor_id=_uuid(actor),
         action=action if action in ACTIONS else None,
         target_id=target.strip()[:64] or None,
         since=as_utc(start) if start else None,
         until=as_utc(end + timedelta(days=1)) if end else None,
-        before=as_utc(before) if before else None,
+        before=_cursor(before, before_id),
     )
     with context.transaction() as session:
         found = entries(session, wanted)
@@ -60,7 +79,7 @@ def audit_log(
             "people": people,
             "actions": ACTIONS,
             "filters": {
-                "actor": actor,
+                "actor": _uuid(actor),
                 "action": action,
                 "target": target,
                 "since": since,

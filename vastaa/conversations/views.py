@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from vastaa.accounts.views import safe_next
 from vastaa.conversations import service
 from vastaa.conversations.models import STATUSES
 from vastaa.conversations.queries import conversation_page
@@ -72,12 +73,6 @@ BULK_ACTIONS = ("assign_me", "unassign", "resolve", "snooze_4h", "reopen")
 MAX_BULK = 200
 
 
-def _safe_next(value: str) -> str:
-    """Only a path inside the app (never another site) to go back to."""
-    inside = value.startswith("/") and value[1:2] not in ("/", "\\")
-    return value if inside and "\n" not in value and "\r" not in value else "/"
-
-
 @router.post("/conversations/bulk")
 def bulk(
     context: Context,
@@ -95,7 +90,7 @@ def bulk(
     with context.transaction() as session:
         for conversation_id in dict.fromkeys(ids):
             _apply_bulk(session, action, conversation_id, user.id, now)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 def _apply_bulk(

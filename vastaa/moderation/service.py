@@ -298,11 +298,14 @@ def remove_hate(
     """R7 in one click: the evidence captured, the message deleted, reported and its author
     blocked (each through the connector where the platform allows, by hand elsewhere)."""
     message = _message(session, message_id)
-    if not policy.may_remove_hate(policy.read(message.analysis), role=actor.role):
+    reading = policy.read(message.analysis)
+    if not policy.may_remove_hate(reading, role=actor.role):
         raise policy.PolicyRefused(
             "not_hate", "the analysis does not read this as hate; a supervisor may still remove it"
         )
-    why = reason.strip() or "hate speech or an identity attack"
+    # Only hate gets a reason written for it: anything else needs the person's own (the guard
+    # asks for one before criticism is deleted).
+    why = reason.strip() or ("hate speech or an identity attack" if reading.hate else "")
     taken = [
         act(
             session,

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from vastaa.accounts.views import safe_next
 from vastaa.errors import PermanentError
 from vastaa.moderation import automation, queries, service
 from vastaa.moderation.models import ModerationRule
@@ -26,8 +27,7 @@ def _actor(user: CurrentUser) -> service.Actor:
 
 
 def _back(next_url: str, message_id: uuid.UUID) -> Response:
-    target = next_url if next_url.startswith("/") and not next_url.startswith("//") else "/"
-    return RedirectResponse(f"{target}#m-{message_id}", status_code=303)
+    return RedirectResponse(f"{safe_next(next_url)}#m-{message_id}", status_code=303)
 
 
 @router.post("/messages/{message_id}/moderate")
@@ -68,7 +68,7 @@ def moderate(
                 "message_id": message_id,
                 "action": action,
                 "reason": reason,
-                "next": next,
+                "next": safe_next(next),
             },
             locale=user.locale,
             status_code=409,
@@ -94,7 +94,7 @@ def _refused(
             "why": str(refused),
             "code": refused.code,
             "message_id": message_id,
-            "next": next_url,
+            "next": safe_next(next_url),
             "action": action,
             "reason": reason,
         },
