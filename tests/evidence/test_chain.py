@@ -25,6 +25,7 @@ from vastaa.evidence.service import capture_messages, erase, prune
 from vastaa.evidence.tasks import Retention, render_due
 from vastaa.evidence.verify import verify
 from vastaa.messages.models import Message
+from vastaa.messages.service import record_outbound
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -127,6 +128,57 @@ def test_a_first_record_carries_its_conversation_and_channel(
     assert record.conversation_id == conversation_of(sessions, "c1")
     assert record.channel_id is not None
     assert snapshot(content)["platform"] == "facebook"
+
+
+def test_a_deletion_of_a_message_never_seen_records_the_report(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now, delete("x9"))
+
+    [(record, content)] = records(sessions)
+    assert (record.capture, record.message_id, record.channel_id is None) == (
+        "deletion",
+        None,
+        False,
+    )
+    deleted_at = "2026-11-20T12:30:00.000000+00:00"  # microseconds always: one text per time
+    assert snapshot(content)["message"] == {"external_id": "x9", "deleted_at": deleted_at}
+
+
+def test_our_reply_is_recorded_as_the_platform_shows_it(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    ingest_items(sessions, now, message("c1"))
+    with transaction(sessions) as session:
+        reply = record_outbound(
+            session,
+            conversation_id=conversation_of(sessions, "c1"),
+            text="Kiitos!",
+            sent_by_id=None,
+            now=now,
+            client_ref="ref-1",
+        )
+    echo = message(
+        "r1",
+        parent_id="c1",
+        direction="outbound",
+        author={"id": "page"},
+        text="Kiitos!",
+        client_ref="ref-1",
+        url="https://facebook.example/r1",
+    )
+
+    ingest_items(sessions, now, echo)
+    ingest_items(sessions, now, echo)
+
+    assert [record.capture for record, _ in records(sessions)] == ["first_seen", "first_seen"]
+    record, content = records(sessions)[1]
+    assert (record.message_id, record.conversation_id) == (reply.id, reply.conversation_id)
+    stored = snapshot(content)
+    assert stored["message"]["external_id"] == "r1"
+    assert stored["message"]["url"] == "https://facebook.example/r1"
+    assert (stored["message"]["direction"], stored["message"]["text"]) == ("outbound", "Kiitos!")
+    assert stored["raw"] == {"id": "r1"}
 
 
 def test_before_action_stores_the_current_state_and_the_action(

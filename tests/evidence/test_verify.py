@@ -194,6 +194,7 @@ def test_a_record_rewritten_with_fresh_hashes_breaks_the_next_link(tampering: Se
     changed = canonical({"capture": "first_seen", "message": {"text": "nothing to see"}})
     record = tampering.get(EvidenceRecord, 2)
     assert record is not None
+    tampering.expunge(record)  # a copy to compute the new hash with, not to write
     record.content_sha256 = sha256(changed)
     new_hash = record_hash(record)
     tampering.execute(update(EvidenceContent).where(EvidenceContent.seq == 2).values(json=changed))
@@ -202,7 +203,6 @@ def test_a_record_rewritten_with_fresh_hashes_breaks_the_next_link(tampering: Se
         .where(EvidenceRecord.seq == 2)
         .values(content_sha256=sha256(changed), hash=new_hash)
     )
-    tampering.expire_all()
 
     verdict = verify(tampering)
 
