@@ -406,3 +406,40 @@ def test_an_erased_record_is_listed_without_its_file(
     assert (entry["seq"], entry["file"], entry["erased"], entry["intact"]) == (1, None, True, True)
     assert set(archive.namelist()) == {"manifest.json", "summary.html"}
     assert "secret" not in archive.read("summary.html").decode()
+
+
+def test_the_written_out_envelope_is_exactly_the_canonical_json_of_its_fields() -> None:
+    """``envelope`` is hand-written for speed; it must stay byte for byte ``canonical``."""
+    import random
+    from datetime import timedelta, timezone
+
+    from vastaa.evidence.chain import canonical, envelope, iso
+
+    rng = random.Random(7)
+    alphabet = 'ab"\\\n\t\x00\x1fåäöşğı€😀\u2028'
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+
+    for _ in range(2000):
+        zone = timezone(timedelta(hours=rng.randint(-5, 5)))
+        ids = [uuid.uuid4() if rng.random() < 0.6 else None for _ in range(3)]
+        fields = {
+            "seq": rng.randint(1, 10**12),
+            "capture": text(),
+            "captured_at": datetime(2026, 1, 1, tzinfo=zone)
+            + timedelta(microseconds=rng.randint(0, 10**12)),
+            "message_id": ids[0],
+            "conversation_id": ids[1],
+            "channel_id": ids[2],
+            "card_of": rng.choice([None, rng.randint(1, 10**9)]),
+            "media_type": text(),
+            "content_sha256": text(),
+            "prev_hash": text(),
+        }
+        plain = {
+            **fields,
+            "captured_at": iso(fields["captured_at"]),
+            **{k: str(v) if v else None for k, v in fields.items() if k.endswith("_id")},
+        }
+        assert envelope(**fields) == canonical(plain)  # type: ignore[arg-type]

@@ -169,7 +169,7 @@ def _rows(session: Session) -> Iterator[Any]:
             .order_by(EvidenceRecord.seq)
             .limit(PAGE)
         )
-        page = session.execute(query).all()
+        page = session.connection().execute(query).all()  # rows, not ORM objects
         yield from page
         if len(page) < PAGE:
             return
