@@ -33,7 +33,7 @@ def render_due(sessions: sessionmaker[Session], *, clock: Clock, batch: int = BA
     """Render the cards of the next records without one, in record order; returns how many."""
     with transaction(sessions) as session:
         pending = _pending(session, batch)
-    cards = [(item.record, _render(item)) for item in pending]
+    cards = [(item.record, png) for item in pending if (png := _render(item)) is not None]
     with transaction(sessions) as session:
         taken = _carded(session, [record.seq for record, _ in cards])
         for record, png in cards:
@@ -62,13 +62,19 @@ def _pending(session: Session, batch: int) -> list[Pending]:
     return found
 
 
-def _render(item: Pending) -> bytes:
-    return render_card(
-        item.snapshot,
-        record_seq=item.record.seq,
-        content_sha256=item.record.content_sha256,
-        captured_at=iso(item.record.captured_at) or "",
-    )
+def _render(item: Pending) -> bytes | None:
+    """A card, or None (logged) if this record cannot be drawn: the record itself stands, and
+    one bad record must not stop the worker's other work."""
+    try:
+        return render_card(
+            item.snapshot,
+            record_seq=item.record.seq,
+            content_sha256=item.record.content_sha256,
+            captured_at=iso(item.record.captured_at) or "",
+        )
+    except Exception:
+        log.exception("the card of evidence record %d could not be rendered", item.record.seq)
+        return None
 
 
 def _carded(session: Session, seqs: list[int]) -> set[int]:

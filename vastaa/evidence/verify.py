@@ -151,8 +151,9 @@ def _check_head(session: Session, verdict: Verdict) -> None:
     if head is None:
         verdict.flag(verdict.last_seq, "the chain's head is missing")
     elif (head.seq, head.hash) != (verdict.last_seq, verdict.last_hash):
+        beyond = head.seq < verdict.last_seq  # records appended without moving the head
         verdict.flag(
-            min(head.seq, verdict.last_seq + 1),
+            head.seq + 1 if beyond else min(head.seq, verdict.last_seq + 1),
             f"the head names record {head.seq}, the chain ends at {verdict.last_seq}",
         )
 
