@@ -42,9 +42,7 @@ def work_once(
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
     done = analyze_pending(sessions, fast, clock=clock)
-    with transaction(sessions) as session:
-        session.info["priority_weights"] = weights
-        done += moderate_pending(session, now=clock(), connectors=connectors)
+    done += moderate_pending(sessions, now=clock(), connectors=connectors, weights=weights)
     if connectors is not None:
         done += deliver_due(sessions, connectors, clock=clock, weights=weights)
     with transaction(sessions) as session:

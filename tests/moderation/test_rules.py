@@ -18,7 +18,7 @@ from vastaa.db import transaction
 from vastaa.errors import PermanentError
 from vastaa.messages.models import Message
 from vastaa.moderation import automation, service
-from vastaa.moderation.models import ModerationAction
+from vastaa.moderation.models import ModerationAction, ModerationRule
 from vastaa.moderation.rules import Facts, matches, parse_conditions
 from vastaa.moderation.tasks import moderate_pending
 from vastaa.pipeline.ingest import ingest
@@ -119,10 +119,8 @@ def test_enabled_rules_act_only_on_what_arrives_afterwards_and_can_be_undone(
         new = session.scalars(select(Message).where(Message.external_id == "new-hate")).one()
         new.analysis, new.analyzed_at = HATE, later
 
-    with transaction(sessions) as session:
-        assert moderate_pending(session, now=later, connectors=builtin({})) == 1
-    with transaction(sessions) as session:
-        assert moderate_pending(session, now=later, connectors=builtin({})) == 0  # once only
+    assert moderate_pending(sessions, now=later, connectors=builtin({})) == 1
+    assert moderate_pending(sessions, now=later, connectors=builtin({})) == 0  # once only
 
     with sessions() as session:
         taken = session.scalars(select(ModerationAction)).all()
@@ -163,8 +161,7 @@ def test_a_rule_puts_criticism_in_the_queue_instead_of_hiding_it(
             session, rule_id=rule.id, enabled=True, actor_id=None, now=now - timedelta(hours=1)
         )
     ids = thread(sessions, now)
-    with transaction(sessions) as session:
-        moderate_pending(session, now=now, connectors=None)
+    moderate_pending(sessions, now=now, connectors=None)
     with sessions() as session:
         taken = session.scalars(select(ModerationAction)).one()
         criticism = session.get(Message, ids["criticism"])
@@ -185,3 +182,17 @@ def test_a_rule_needs_a_condition_an_action_and_a_real_assignee(
             automation.save_rule(
                 session, name="x", conditions=conditions, actions=actions, actor_id=None, now=now
             )
+
+
+def test_changing_a_rule_that_is_on_switches_it_off_to_be_dry_run_again(
+    sessions: sessionmaker[Session], cast: dict[str, uuid.UUID], now: datetime
+) -> None:
+    rule_id = save(sessions, now, hide=True)
+    with transaction(sessions) as session:
+        automation.set_enabled(session, rule_id=rule_id, enabled=True, actor_id=None, now=now)
+    save(sessions, now, hide=True)  # the same: stays on
+    with sessions() as session:
+        assert session.get(ModerationRule, rule_id).enabled  # type: ignore[union-attr]
+    save(sessions, now, hide=True, label="abuse")  # changed: off again
+    with sessions() as session:
+        assert not session.get(ModerationRule, rule_id).enabled  # type: ignore[union-attr]

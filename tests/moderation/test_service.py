@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.channels import fake_mastodon
 from tests.moderation.conftest import thread
 from vastaa.audit.models import AuditEntry
+from vastaa.channels.models import OutboxItem
 from vastaa.channels.registry import builtin
 from vastaa.channels.tasks import deliver_due
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author
 from vastaa.db import transaction
+from vastaa.errors import PermissionDenied
 from vastaa.evidence.models import EvidenceContent, EvidenceRecord
 from vastaa.evidence.verify import verify
 from vastaa.messages.models import Message
@@ -214,3 +216,25 @@ def test_only_messages_from_others_are_moderated(
     ids = thread(sessions, now)
     with pytest.raises(Exception, match="from others"):
         take(sessions, now, ids["p1"], "hide", actor(cast, "mert", "supervisor"))
+
+
+def test_an_agent_neither_blocks_nor_reports_a_critic_nor_undoes_a_supervisors_override(
+    sessions: sessionmaker[Session],
+    cast: dict[str, uuid.UUID],
+    now: datetime,
+    server: fake_mastodon.Instance,
+) -> None:
+    ids = thread(sessions, now, server, replies=20)
+    aino, mert = actor(cast, "aino", AGENT), actor(cast, "mert", "supervisor")
+    for action in ("block", "report"):
+        with pytest.raises(PolicyRefused):
+            take(sessions, now, ids["criticism"], action, aino)
+    override = take(sessions, now, ids["criticism"], "block", mert, reason="Threatened staff")
+    with transaction(sessions) as session, pytest.raises(PermissionDenied):
+        service.undo(session, action_id=override.id, actor=aino, now=now, connectors=None)
+
+    with transaction(sessions) as session:  # undone before it went out: never sent
+        service.undo(session, action_id=override.id, actor=mert, now=now, connectors=builtin({}))
+    with sessions() as session:
+        states = {item.action: item.state for item in session.scalars(select(OutboxItem))}
+    assert states == {"block": "cancelled", "unblock": "queued"}

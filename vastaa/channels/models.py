@@ -30,7 +30,7 @@ PLATFORMS = (
 )
 # What an outbox item asks of the platform, and where it stands.
 ACTIONS = ("reply", "direct_message", "hide", "unhide", "delete", "block", "unblock", "report")
-OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATES = ("queued", "sending", "sent", "failed", "cancelled")
 # The thread key of a new direct-message case until the platform names its thread.
 PROVISIONAL_THREAD = "vastaa:"
 

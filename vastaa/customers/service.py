@@ -292,6 +292,7 @@ def erase(
             kept += 1
             continue
         message.text, message.url, message.raw, message.analysis = "", None, None, None
+        message.media = None
         message.analysis_tier = None  # nothing left for the full tier to refine
         message.deleted_at = message.deleted_at or now
         erased += 1

@@ -156,7 +156,7 @@ def append(session: Session, captures: Sequence[Capture], *, now: datetime) -> l
     (an UPDATE, which also makes SQLite's transaction the writer) until the caller commits."""
     if not captures:
         return []
-    seq, prev = _lock_head(session)
+    seq, prev = lock_head(session)
     records: list[dict[str, Any]] = []
     contents: list[dict[str, Any]] = []
     for capture in captures:
@@ -174,7 +174,10 @@ def append(session: Session, captures: Sequence[Capture], *, now: datetime) -> l
     return [record["seq"] for record in records]
 
 
-def _lock_head(session: Session) -> tuple[int, str]:
+def lock_head(session: Session) -> tuple[int, str]:
+    """Take the head's row lock until the transaction ends; the last record's number and hash.
+    Take it last in a transaction (after any other row it writes): appends wait for each other
+    in one order."""
     row = session.execute(
         text("UPDATE evidence_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
     ).one()

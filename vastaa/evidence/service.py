@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vastaa.evidence import snapshots
-from vastaa.evidence.chain import Capture, append, canonical, iso
+from vastaa.evidence.chain import Capture, append, canonical, iso, lock_head
 from vastaa.evidence.models import EvidenceContent, EvidenceRecord
 from vastaa.pipeline.records import ChannelKey, Placed, Plan
 
@@ -92,6 +92,24 @@ def _deletions(session: Session, plan: Plan, now: datetime) -> list[Capture]:
     return captures
 
 
+def prepare_captures(
+    session: Session,
+    message_ids: Sequence[uuid.UUID],
+    *,
+    capture: str,
+    extra: Mapping[str, Any] | None = None,
+) -> list[Capture]:
+    """The stored messages as they are now, ready to append (later in the transaction: the
+    chain's head is locked last, after any other row, so writers never wait on each other in
+    opposite orders)."""
+    found = snapshots.from_stored(session, capture, message_ids)
+    return [
+        _stored_capture(capture, message_id, {**found[message_id], **(extra or {})})
+        for message_id in message_ids
+        if message_id in found
+    ]
+
+
 def capture_messages(
     session: Session,
     message_ids: Sequence[uuid.UUID],
@@ -100,15 +118,10 @@ def capture_messages(
     now: datetime,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[uuid.UUID, int]:
-    """The stored messages as they are now (before a moderation action: ``extra`` says which);
-    returns each message's record number."""
-    found = snapshots.from_stored(session, capture, message_ids)
-    ordered = [message_id for message_id in message_ids if message_id in found]
-    captures = [
-        _stored_capture(capture, message_id, {**found[message_id], **(extra or {})})
-        for message_id in ordered
-    ]
-    return dict(zip(ordered, append(session, captures, now=now), strict=True))
+    """The stored messages as they are now; returns each message's record number."""
+    captures = prepare_captures(session, message_ids, capture=capture, extra=extra)
+    seqs = append(session, captures, now=now)
+    return {c.message_id: seq for c, seq in zip(captures, seqs, strict=True) if c.message_id}
 
 
 def _conversation(snapshot: Mapping[str, Any]) -> uuid.UUID | None:
@@ -116,8 +129,17 @@ def _conversation(snapshot: Mapping[str, Any]) -> uuid.UUID | None:
     return uuid.UUID(value) if isinstance(value, str) else None
 
 
-def add_card(session: Session, *, record: EvidenceRecord, png: bytes, now: datetime) -> int:
-    """The PNG card of ``record``, as a record of its own that points at it."""
+def add_card(session: Session, *, record: EvidenceRecord, png: bytes, now: datetime) -> int | None:
+    """The PNG card of ``record``, as a record of its own that points at it; None when the
+    record already has one or its content was erased meanwhile (checked under the head's lock,
+    so an erasure or another worker cannot slip in between)."""
+    lock_head(session)
+    erased = session.scalar(
+        select(EvidenceContent.erased_at).where(EvidenceContent.seq == record.seq)
+    )
+    carded = session.scalar(select(EvidenceRecord.seq).where(EvidenceRecord.card_of == record.seq))
+    if erased is not None or carded is not None:
+        return None
     capture = Capture(
         "card",
         png,
@@ -139,6 +161,7 @@ def erase(
 ) -> int | None:
     """Remove the content of every record about these messages (an erasure request) and
     append a record that says which, why and by whom; the content itself is not repeated."""
+    lock_head(session)  # no record about them can be appended while they are chosen
     seqs = list(
         session.scalars(
             select(EvidenceRecord.seq).where(EvidenceRecord.message_id.in_(list(message_ids)))

@@ -35,10 +35,8 @@ def render_due(sessions: sessionmaker[Session], *, clock: Clock, batch: int = BA
         pending = _pending(session, batch)
     cards = [(item.record, png) for item in pending if (png := _render(item)) is not None]
     with transaction(sessions) as session:
-        taken = _carded(session, [record.seq for record, _ in cards])
-        for record, png in cards:
-            if record.seq not in taken:  # another worker was quicker
-                add_card(session, record=record, png=png, now=clock())
+        for record, png in cards:  # skipped if erased meanwhile, or carded by another worker
+            add_card(session, record=record, png=png, now=clock())
     return len(cards)
 
 
@@ -75,13 +73,6 @@ def _render(item: Pending) -> bytes | None:
     except Exception:
         log.exception("the card of evidence record %d could not be rendered", item.record.seq)
         return None
-
-
-def _carded(session: Session, seqs: list[int]) -> set[int]:
-    if not seqs:
-        return set()
-    query = select(EvidenceRecord.card_of).where(EvidenceRecord.card_of.in_(seqs))
-    return {seq for seq in session.scalars(query) if seq is not None}
 
 
 @dataclass

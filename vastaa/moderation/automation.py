@@ -55,10 +55,16 @@ def save_rule(
     if rule is None:
         rule = ModerationRule(name=name, enabled=False, created_by_id=actor_id, created_at=now)
         session.add(rule)
+    changed = rule.enabled and (rule.conditions, rule.actions) != (
+        parsed.as_json(),
+        wanted.as_json(),
+    )
     rule.conditions, rule.actions = parsed.as_json(), wanted.as_json()
     rule.description, rule.updated_at = description.strip()[:2000], now
+    if changed:  # a changed rule is dry-run again before it acts
+        rule.enabled, rule.enabled_at = False, None
     session.flush()
-    _audit(session, rule, actor_id, now, "saved")
+    _audit(session, rule, actor_id, now, "saved, switched off" if changed else "saved")
     return rule
 
 
@@ -212,7 +218,8 @@ def _carry_out(
     if wanted.label:
         take(action="label", label=wanted.label, reason=reason)
         done.append("label")
-    if wanted.assign:
-        take(action="assign", assignee_id=_user_id(session, wanted.assign), reason=reason)
+    assignee = _user_id(session, wanted.assign) if wanted.assign else None
+    if assignee is not None:  # a user since deactivated: the case keeps whoever has it
+        take(action="assign", assignee_id=assignee, reason=reason)
         done.append("assign")
     return Outcome(message_id, tuple(done), note)

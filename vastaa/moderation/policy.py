@@ -2,7 +2,8 @@
 moderation actions a person may take, and what to suggest instead.
 
 - Criticism — negative, not abusive, not spam — is answered, not hidden: an agent may not hide,
-  delete or mark it as spam; a supervisor may, with a written reason (an override, recorded).
+  delete or mark it as spam, nor block or report its author; a supervisor may, with a written
+  reason (an override, recorded).
 - Hate or an identity attack is removed and reported (one click: capture, delete, report, block).
 - A troll gets no fight: ignore it, or one factual correction for the audience.
 - Hiding has a budget per thread: more than ``HIDE_BUDGET`` of its replies hidden shows.
@@ -17,7 +18,9 @@ from typing import Any
 from vastaa.accounts.models import at_least
 from vastaa.errors import PermanentError
 
-GUARDED = ("hide", "delete", "spam")  # what makes a message disappear from view
+# What makes a message disappear from view, or turns on its author: never done to a critic
+# lightly.
+GUARDED = ("hide", "delete", "spam", "block", "report")
 ABUSIVE = 0.7  # an offensive or insult score from which a message is abuse, not criticism
 HATE = 0.5  # an identity-attack score from which it is hate
 HIDE_BUDGET = 0.10  # R27: the reply count gives hiding away

@@ -11,14 +11,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from vastaa.accounts.models import User, at_least
 from vastaa.audit.service import log, name_of
 from vastaa.channels.base import NEEDS
 from vastaa.channels.models import Channel, OutboxItem
 from vastaa.channels.registry import Registry
 from vastaa.conversations.service import assign, record, set_status
 from vastaa.customers.models import Author
-from vastaa.errors import NotFoundError, PermanentError
-from vastaa.evidence.service import capture_messages
+from vastaa.errors import NotFoundError, PermanentError, PermissionDenied
+from vastaa.evidence.chain import append
+from vastaa.evidence.service import prepare_captures
 from vastaa.messages.models import Message
 from vastaa.moderation import policy
 from vastaa.moderation.models import ACTIONS, UNDO, ModerationAction
@@ -69,11 +71,10 @@ def act(
     override = policy.check(action, policy.read(message.analysis), role=actor.role, reason=reason)
     if action == "hide" and not over_budget_ok:
         _check_budget(session, message)
-    evidence = capture_messages(
+    before = prepare_captures(  # the state before the action; appended last (the head's lock)
         session,
         [message.id],
         capture="before_action",
-        now=now,
         extra={"action": {"action": action, "by": name_of(session, actor.id), "reason": reason}},
     )
     taken = ModerationAction(
@@ -86,7 +87,6 @@ def act(
         reason=reason,
         override=override,
         label=label[:60],
-        evidence_seq=evidence.get(message.id),
         last_error="",
         created_at=now,
     )
@@ -94,6 +94,7 @@ def act(
     session.flush()
     _apply(session, taken, message, now=now, assignee_id=assignee_id)
     taken.state = _platform_part(session, taken, message, connectors, now)
+    taken.evidence_seq = append(session, before, now=now)[0]
     _record(session, taken, actor, now, kind="moderated", audit="moderation")
     return taken
 
@@ -235,6 +236,8 @@ def undo(
         raise NotFoundError(f"moderation action {action_id}")
     if original.undone_at is not None:
         raise PermanentError("this action has already been undone")
+    _may_undo(session, original, actor)
+    _cancel_queued(session, original)
     if original.action in ("review", "label"):
         return _undo_locally(session, original, actor, now)
     inverse = UNDO.get(original.action)
@@ -251,6 +254,25 @@ def undo(
     )
     original.undone_at, original.undone_by_id = now, actor.id
     return reversed_
+
+
+def _may_undo(session: Session, original: ModerationAction, actor: Actor) -> None:
+    """A supervisor's action (an override above all) is undone by a supervisor; an agent's or
+    an automatic rule's by anyone."""
+    by = session.get(User, original.actor_id) if original.actor_id else None
+    needs = "supervisor" if original.override or (by and at_least(by.role, "supervisor")) else ""
+    if needs and not at_least(actor.role, needs):
+        raise PermissionDenied("a supervisor's moderation is undone by a supervisor")
+
+
+def _cancel_queued(session: Session, original: ModerationAction) -> None:
+    """An action still waiting for the platform is not sent after its undoing."""
+    item = session.scalar(
+        select(OutboxItem).where(OutboxItem.moderation_id == original.id).with_for_update()
+    )
+    if item is not None and item.state in ("queued", "failed"):
+        item.state, item.last_error = "cancelled", "undone before it was carried out"
+        original.state = "local"
 
 
 def _undo_locally(
@@ -303,9 +325,11 @@ def remove_hate(
         raise policy.PolicyRefused(
             "not_hate", "the analysis does not read this as hate; a supervisor may still remove it"
         )
-    # Only hate gets a reason written for it: anything else needs the person's own (the guard
-    # asks for one before criticism is deleted).
-    why = reason.strip() or ("hate speech or an identity attack" if reading.hate else "")
+    if not reading.hate and not reason.strip():
+        raise policy.PolicyRefused(
+            "reason_needed", "removing what the analysis does not read as hate needs a reason"
+        )
+    why = reason.strip() or "hate speech or an identity attack"
     taken = [
         act(
             session,

@@ -15,7 +15,6 @@ from vastaa.errors import PermanentError
 from vastaa.moderation import automation, queries, service
 from vastaa.moderation.models import ModerationRule
 from vastaa.moderation.policy import PolicyRefused
-from vastaa.moderation.tasks import rules_waiting
 from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
 
 router = APIRouter()
@@ -186,7 +185,6 @@ def _page(
             "review": queries.review_queue(session),
             "by_hand": queries.by_hand(session),
             "rules": queries.rules(session),
-            "waiting": rules_waiting(session),
         }
     return context.templates.render(
         request,
