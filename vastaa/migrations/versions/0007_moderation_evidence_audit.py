@@ -183,7 +183,22 @@ def upgrade() -> None:
     )
     op.add_column("message", sa.Column("moderation", sa.String(length=10), nullable=True))
     op.add_column("message", sa.Column("rules_at", vastaa.db.UTCDateTime(timezone=True)))
-    op.create_index(op.f("ix_message_rules_at"), "message", ["rules_at"], unique=False)
+    pending = sa.text("rules_at IS NULL AND direction = 'inbound'")
+    op.create_index(
+        "ix_message_rules_pending",
+        "message",
+        ["received_at"],
+        sqlite_where=pending,
+        postgresql_where=pending,
+    )
+    moderated = sa.text("moderation IS NOT NULL")
+    op.create_index(
+        "ix_message_moderation",
+        "message",
+        ["moderation"],
+        sqlite_where=moderated,
+        postgresql_where=moderated,
+    )
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("moderation_id", sa.Uuid(), nullable=True))
@@ -242,12 +257,11 @@ def downgrade() -> None:
         )
         batch_op.drop_column("moderation_id")
 
-    with op.batch_alter_table("message", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_message_rules_at"))
-        batch_op.drop_column("rules_at")
-        batch_op.drop_column("moderation")
-        batch_op.drop_column("promoted")
-        batch_op.drop_column("media")
+    # Plain ALTER TABLE (SQLite 3.35+), not a batch: a rebuild would drop the 0004 triggers.
+    op.drop_index("ix_message_moderation", table_name="message")
+    op.drop_index("ix_message_rules_pending", table_name="message")
+    for column in ("rules_at", "moderation", "promoted", "media"):
+        op.drop_column("message", column)
 
     with op.batch_alter_table("author", schema=None) as batch_op:
         batch_op.drop_column("blocked_at")
