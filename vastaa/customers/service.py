@@ -298,13 +298,6 @@ def erase(
         erased += 1
     erased_ids = [m.id for m in messages if m.conversation_id not in kept_cases]
     session.execute(delete(MessageRevision).where(MessageRevision.message_id.in_(erased_ids)))
-    evidence.erase(  # the archive keeps that content was removed, and why, not the content
-        session,
-        message_ids=erased_ids,
-        reason="erasure request (GDPR art. 17)",
-        actor=actor,
-        now=now,
-    )
     for author in authors:
         author.handle, author.display_name, author.followers = "", "", 0
         author.external_id = f"erased-{uuid.uuid4().hex}"
@@ -330,6 +323,14 @@ def erase(
     )
     session.flush()
     session.execute(delete(Customer).where(Customer.id == customer_id))
+    # Last: it takes the evidence chain's lock, after every other row (docs/evidence.md).
+    evidence.erase(  # the archive keeps that content was removed, and why, not the content
+        session,
+        message_ids=erased_ids,
+        reason="erasure request (GDPR art. 17)",
+        actor=actor,
+        now=now,
+    )
     log.info(
         "erased customer %s: %d messages erased, %d kept as evidence", customer_id, erased, kept
     )

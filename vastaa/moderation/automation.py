@@ -26,7 +26,7 @@ from vastaa.messages.models import Message
 from vastaa.moderation import policy, queries
 from vastaa.moderation.models import ModerationRule
 from vastaa.moderation.rules import Actions, Facts, matches, parse_actions, parse_conditions
-from vastaa.moderation.service import Actor, OverBudget, act, hide_budget
+from vastaa.moderation.service import Actor, Batch, OverBudget, hide_budget
 
 DRY_RUN_LIMIT = 20_000
 
@@ -197,8 +197,9 @@ def _carry_out(
     connectors: Registry | None,
 ) -> Outcome:
     wanted = parse_actions(rule.actions)
+    batch = Batch()
     take = partial(
-        act,
+        batch.act,
         session,
         message_id=message_id,
         actor=Actor(id=None, role="rule", rule_id=rule.id),
@@ -222,4 +223,5 @@ def _carry_out(
     if assignee is not None:  # a user since deactivated: the case keeps whoever has it
         take(action="assign", assignee_id=assignee, reason=reason)
         done.append("assign")
+    batch.seal(session, now=now)
     return Outcome(message_id, tuple(done), note)

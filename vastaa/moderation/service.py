@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from vastaa.channels.registry import Registry
 from vastaa.conversations.service import assign, record, set_status
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError, PermissionDenied
-from vastaa.evidence.chain import append
+from vastaa.evidence.chain import Capture, append
 from vastaa.evidence.service import prepare_captures
 from vastaa.messages.models import Message
 from vastaa.moderation import policy
@@ -51,6 +52,29 @@ class OverBudget(PermanentError):
         self.budget = budget
 
 
+class Batch:
+    """Several actions in one transaction (remove hate, a rule's actions): each message's state
+    is captured before its action, but the records are appended together at the end, because
+    appending takes the evidence chain's lock, which must come after every other row the
+    transaction changes (ingestion takes it last too; the other order could deadlock)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[ModerationAction, list[Capture]]] = []
+
+    def act(self, session: Session, **request: Any) -> ModerationAction:
+        taken, before = _act(session, **request)
+        self.pending.append((taken, before))
+        return taken
+
+    def seal(self, session: Session, *, now: datetime) -> None:
+        captures = [capture for _, before in self.pending for capture in before]
+        seqs = iter(append(session, captures, now=now))
+        for taken, before in self.pending:
+            for _ in before:
+                taken.evidence_seq = next(seqs)
+        self.pending.clear()
+
+
 def act(
     session: Session,
     *,
@@ -64,6 +88,39 @@ def act(
     label: str = "",
     assignee_id: uuid.UUID | None = None,
 ) -> ModerationAction:
+    """One moderation action (see ``_act``), its evidence appended last."""
+    batch = Batch()
+    taken = batch.act(
+        session,
+        message_id=message_id,
+        action=action,
+        actor=actor,
+        now=now,
+        connectors=connectors,
+        reason=reason,
+        over_budget_ok=over_budget_ok,
+        label=label,
+        assignee_id=assignee_id,
+    )
+    batch.seal(session, now=now)
+    return taken
+
+
+def _act(
+    session: Session,
+    *,
+    message_id: uuid.UUID,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    connectors: Registry | None,
+    reason: str = "",
+    over_budget_ok: bool = False,
+    label: str = "",
+    assignee_id: uuid.UUID | None = None,
+) -> tuple[ModerationAction, list[Capture]]:
+    """The guard, the state before (captured, not yet appended), the action recorded, its
+    effect in Vastaa, the platform's part queued or left to do by hand."""
     if action not in ACTIONS:
         raise PermanentError(f"unknown moderation action {action!r}")
     message = _message(session, message_id)
@@ -71,7 +128,7 @@ def act(
     override = policy.check(action, policy.read(message.analysis), role=actor.role, reason=reason)
     if action == "hide" and not over_budget_ok:
         _check_budget(session, message)
-    before = prepare_captures(  # the state before the action; appended last (the head's lock)
+    before = prepare_captures(
         session,
         [message.id],
         capture="before_action",
@@ -94,9 +151,8 @@ def act(
     session.flush()
     _apply(session, taken, message, now=now, assignee_id=assignee_id)
     taken.state = _platform_part(session, taken, message, connectors, now)
-    taken.evidence_seq = append(session, before, now=now)[0]
     _record(session, taken, actor, now, kind="moderated", audit="moderation")
-    return taken
+    return taken, before
 
 
 def _message(session: Session, message_id: uuid.UUID) -> Message:
@@ -330,8 +386,9 @@ def remove_hate(
             "reason_needed", "removing what the analysis does not read as hate needs a reason"
         )
     why = reason.strip() or "hate speech or an identity attack"
+    batch = Batch()
     taken = [
-        act(
+        batch.act(
             session,
             message_id=message_id,
             action=action,
@@ -343,6 +400,7 @@ def remove_hate(
         for action in ("delete", "report", "block")
     ]
     _resolve_if_last(session, message, actor, now)
+    batch.seal(session, now=now)
     return taken
 
 
