@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from vastaa.audit.service import log
 from vastaa.clock import utcnow
 from vastaa.db import make_sessionmaker, transaction
+from vastaa.errors import NotFoundError
 from vastaa.evidence import export
 from vastaa.evidence.tasks import render_due
 from vastaa.evidence.verify import verify
@@ -52,30 +52,15 @@ def export_command(conversation_id: uuid.UUID, output: Path) -> None:
     """Write a conversation's evidence as a ZIP: JSON, PNG cards, manifest, summary.html."""
     from vastaa.cli import _ready_engine, _settings
 
-    now = utcnow()
-    with transaction(make_sessionmaker(_ready_engine(_settings()))) as session:
-        items = export.conversation_items(session, conversation_id)
-        if not items:
-            raise click.ClickException(f"no evidence about conversation {conversation_id}")
-        data = export.write_zip(
-            session,
-            items,
-            title=f"Evidence: conversation {conversation_id}",
-            subject={"conversation": str(conversation_id)},
-            by="vastaa evidence export",
-            now=now,
-        )
-        log(
-            session,
-            actor_id=None,
-            actor_name="vastaa evidence export",
-            action="export",
-            now=now,
-            target=("conversation", conversation_id),
-            summary=f"evidence ZIP, {len(items)} records",
-        )
+    try:
+        with transaction(make_sessionmaker(_ready_engine(_settings()))) as session:
+            data, count = export.conversation_zip(
+                session, conversation_id, by="vastaa evidence export", actor_id=None, now=utcnow()
+            )
+    except NotFoundError as error:
+        raise click.ClickException(str(error)) from None
     output.write_bytes(data)
-    click.echo(f"Wrote {len(items)} records to {output}.")
+    click.echo(f"Wrote {count} records to {output}.")
 
 
 @evidence.command("cards")

@@ -18,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from vastaa.audit.service import log
+from vastaa.errors import NotFoundError
 from vastaa.evidence.chain import iso, record_hash, sha256
 from vastaa.evidence.models import EvidenceContent, EvidenceHead, EvidenceRecord
 from vastaa.messages.models import Message
@@ -142,3 +144,36 @@ def _summary(manifest: dict[str, Any], items: list[Item]) -> str:
     rows = [{"entry": _entry(item), "snapshot": item.snapshot} for item in items]
     template = environment.get_template("evidence/summary.html")
     return template.render(manifest=manifest, rows=rows)
+
+
+def conversation_zip(
+    session: Session,
+    conversation_id: uuid.UUID,
+    *,
+    by: str,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[bytes, int]:
+    """A conversation's evidence as a ZIP and how many records it holds; the export is in the
+    audit log. Raises ``NotFoundError`` when there is no evidence about it."""
+    items = conversation_items(session, conversation_id)
+    if not items:
+        raise NotFoundError(f"no evidence about conversation {conversation_id}")
+    data = write_zip(
+        session,
+        items,
+        title=f"Evidence: conversation {conversation_id}",
+        subject={"conversation": str(conversation_id)},
+        by=by,
+        now=now,
+    )
+    log(
+        session,
+        actor_id=actor_id,
+        actor_name=by,
+        action="export",
+        now=now,
+        target=("conversation", conversation_id),
+        summary=f"evidence ZIP, {len(items)} records",
+    )
+    return data, len(items)

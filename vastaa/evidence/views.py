@@ -7,8 +7,6 @@ import uuid
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from vastaa.audit.service import log
-from vastaa.errors import NotFoundError
 from vastaa.evidence import export
 from vastaa.web.auth import Context, User
 
@@ -20,24 +18,8 @@ def evidence_zip(context: Context, user: User, conversation_id: uuid.UUID) -> Re
     user.require("supervisor")
     now = context.clock()
     with context.transaction() as session:
-        items = export.conversation_items(session, conversation_id)
-        if not items:
-            raise NotFoundError("no evidence about this conversation")
-        data = export.write_zip(
-            session,
-            items,
-            title=f"Evidence: conversation {conversation_id}",
-            subject={"conversation": str(conversation_id)},
-            by=user.display_name,
-            now=now,
-        )
-        log(
-            session,
-            actor_id=user.id,
-            action="export",
-            now=now,
-            target=("conversation", conversation_id),
-            summary=f"evidence ZIP, {len(items)} records",
+        data, _ = export.conversation_zip(
+            session, conversation_id, by=user.display_name, actor_id=user.id, now=now
         )
     name = f"evidence-{conversation_id}-{now:%Y%m%dT%H%M%SZ}.zip"
     return Response(
