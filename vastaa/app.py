@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from vastaa.accounts.views import router as accounts_router
 from vastaa.audit.views import router as audit_router
 from vastaa.channels.registry import Registry, builtin
+from vastaa.channels.views import router as channels_router
 from vastaa.clock import Clock, utcnow
 from vastaa.config import Settings
 from vastaa.conversations.views import router as conversations_router
@@ -20,6 +21,7 @@ from vastaa.db import make_engine, make_sessionmaker
 from vastaa.evidence.views import router as evidence_router
 from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
+from vastaa.listening.views import router as listening_router
 from vastaa.moderation.views import router as moderation_router
 from vastaa.pipeline.views import router as pipeline_router
 from vastaa.replies.review import ReviewRules
@@ -71,6 +73,8 @@ def create_app(
         moderation_router,
         evidence_router,
         audit_router,
+        channels_router,
+        listening_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

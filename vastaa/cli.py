@@ -505,11 +505,14 @@ def demo(port: int, no_browser: bool) -> None:
 def _register_domain_commands() -> None:
     from vastaa.channels.cli import brand, channel
     from vastaa.evidence.cli import evidence
+    from vastaa.listening.cli import coverage, listen
     from vastaa.moderation.cli import rule
 
     main.add_command(brand)
     main.add_command(channel)
+    main.add_command(coverage)
     main.add_command(evidence)
+    main.add_command(listen)
     main.add_command(rule)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vastaa.triage.rules import PriorityWeights
@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     reply_signature: str = ""
     review_policies: str = ""
     review_new_agent_days: int = 14
+    # Meta's webhooks (Facebook Page, Instagram): the app secret that signs each delivery
+    # (X-Hub-Signature-256) and the verify token of the subscription handshake.
+    meta_app_secret: SecretStr = SecretStr("")
+    meta_verify_token: SecretStr = SecretStr("")
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

@@ -7,6 +7,7 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
 from vastaa.evidence.models import EvidenceContent, EvidenceHead, EvidenceRecord
+from vastaa.listening.models import ListeningMatch, ListeningQuery
 from vastaa.messages.models import Message, MessageRevision, Tombstone
 from vastaa.moderation.models import ModerationAction, ModerationRule
 from vastaa.replies.models import Article, Snippet
@@ -30,6 +31,8 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Customer",
+    "ListeningMatch",
+    "ListeningQuery",
     "CustomerNote",
     "CustomerTag",
     "Message",

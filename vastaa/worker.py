@@ -1,8 +1,9 @@
-"""The background worker of ``vastaa serve``: each round analyses new messages (fast tier),
-applies the automatic moderation rules to them, sends what the outbox holds, triages the
-conversations that changed, marks missed SLA deadlines and sends their alerts, renders evidence
-cards, and then refines one batch of messages with the full tier; evidence retention runs once
-an hour. A round that found work is followed at once by the next; an idle one waits a little."""
+"""The background worker of ``vastaa serve``: each round reads the channels that are due
+(listening), analyses new messages (fast tier), applies the automatic moderation rules to them,
+sends what the outbox holds, triages the conversations that changed, marks missed SLA deadlines
+and sends their alerts, renders evidence cards, and then refines one batch of messages with the
+full tier; evidence retention runs once an hour. A round that found work is followed at once by
+the next; an idle one waits a little."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from vastaa.clock import Clock
 from vastaa.db import transaction
 from vastaa.evidence.tasks import Retention, render_due
 from vastaa.inbox.counts import ViewCounts
+from vastaa.listening.tasks import Listener, read_due
 from vastaa.moderation.tasks import moderate_pending
 from vastaa.sla.service import deliver_pending, sweep_breaches
 from vastaa.triage.rules import PriorityWeights
@@ -38,10 +40,14 @@ def work_once(
     counts: ViewCounts | None = None,
     connectors: Registry | None = None,
     retention: Retention | None = None,
+    listener: Listener | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
-    done = analyze_pending(sessions, fast, clock=clock)
+    done = 0
+    if connectors is not None and listener is not None:
+        done += read_due(sessions, connectors, clock=clock, listener=listener)
+    done += analyze_pending(sessions, fast, clock=clock)
     done += moderate_pending(sessions, now=clock(), connectors=connectors, weights=weights)
     if connectors is not None:
         done += deliver_due(sessions, connectors, clock=clock, weights=weights)
@@ -86,6 +92,7 @@ class Worker(threading.Thread):
         self.sessions, self.fast, self.full, self.clock = sessions, fast, full, clock
         self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
         self.counts, self.connectors, self.retention = counts, connectors, retention
+        self.listener = Listener()
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -102,6 +109,7 @@ class Worker(threading.Thread):
                     counts=self.counts,
                     connectors=self.connectors,
                     retention=self.retention,
+                    listener=self.listener,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

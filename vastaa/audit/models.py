@@ -21,6 +21,8 @@ ACTIONS = (
     "moderation",
     "moderation_undo",
     "rule_change",
+    "channel_change",
+    "listening_change",
     "export",
     "merge",
     "erasure",

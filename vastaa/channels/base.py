@@ -1,10 +1,18 @@
 """The connector contract: what Vastaa asks of a platform, and what a platform may answer.
 
-A connector declares its capabilities; the outbox (``vastaa.channels.tasks``) only gives it
-actions it declared. ``send`` must be idempotent on ``Outgoing.key``: the outbox calls it again
-with the same key after a time-out or a crash, and the platform must not post twice (Mastodon
-honours an Idempotency-Key header; a connector for a platform without one looks for its earlier
-post before posting again). Errors follow ``vastaa.errors``: ``RateLimited`` and other
+Reading: ``read(cursor, listening)`` returns one page of what is new since the durable
+``cursor`` and the cursor after it (``Fetched``). The caller stores the events and the new
+cursor in one transaction, so a crash between the two reads the same page again, and ingestion,
+idempotent on (channel, external id), stores nothing twice. A stream or firehose is read the
+same way, a bounded window at a time, its cursor the position of the last event read. Webhooks
+(Meta) arrive through a ``WebhookReceiver`` instead: it checks the signature on the exact bytes
+received and turns the body into events.
+
+Writing: a connector declares its capabilities; the outbox (``vastaa.channels.tasks``) only
+gives it actions it declared. ``send`` must be idempotent on ``Outgoing.key``: the outbox calls
+it again with the same key after a time-out or a crash, and the platform must not post twice
+(Mastodon honours an Idempotency-Key header; a connector for a platform without one looks for
+its earlier post before posting again). Errors follow ``vastaa.errors``: ``RateLimited`` and other
 ``RetryableError`` are tried again later, ``PermanentError`` is shown to a person with the
 platform's reason.
 """
@@ -13,9 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from vastaa.errors import PermanentError, RetryableError
+from vastaa.pipeline.events import Event
+
+if TYPE_CHECKING:
+    from vastaa.config import Settings
 
 Capability = Literal[
     "read_comments",
@@ -28,6 +40,7 @@ Capability = Literal[
     "block",
     "report",
 ]
+READS: frozenset[Capability] = frozenset({"read_comments", "read_mentions", "read_direct_messages"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,46 @@ class Moderation:
     reason: str = ""  # what a report tells the platform
 
 
+@dataclass(frozen=True)
+class Listening:
+    """What the brands' listening queries ask a source to look for, for platforms that search
+    (``vastaa.listening``): words and "phrases" as written, hashtags without ``#``. Whatever a
+    search finds is matched against the queries again before it is stored."""
+
+    terms: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One read: what is new since the cursor, and the cursor after it.
+
+    ``events`` were addressed to us (mentions of our accounts, comments on our posts, direct
+    messages) and are always stored. ``found`` came from searches, feeds and firehoses and is
+    stored only where a listening query matches it. ``cursor`` is JSON: the position to read
+    from next time, stored with the events. ``more``: another page is waiting, read again at
+    once. ``wait``: seconds the platform asks us to wait before the next read (its rate
+    headers). ``problems``: items of the page that could not be read (a malformed payload),
+    each with its reason; the rest of the page is stored and the cursor moves past them."""
+
+    events: list[Event] = field(default_factory=list)
+    found: list[Event] = field(default_factory=list)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    more: bool = False
+    wait: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A webhook request as it arrived: the exact bytes (signatures cover them), the headers
+    with lower-case names, and the query parameters."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    params: Mapping[str, str]
+
+
 class RateLimited(RetryableError):
     """The platform asked us to wait (HTTP 429, or its rate headers said none left)."""
 
@@ -90,9 +143,28 @@ class Rejected(PermanentError):
     """The platform refused the action; ``reason`` is its own words."""
 
 
+class Unauthorized(PermanentError):
+    """A webhook's signature or verify token did not match: answered 401, nothing stored."""
+
+
+class MalformedPayload(PermanentError):
+    """A payload that does not have the platform's documented shape: answered 400."""
+
+
 class Connector(Protocol):
     platform: str
     capabilities: frozenset[Capability]
+
+    def check(self) -> str:
+        """One cheap call that proves the settings and credentials work; says what it found
+        ("signed in as @kide", "feed 'Kide blog', 12 entries"). Raises like the others."""
+        ...
+
+    def read(self, cursor: Mapping[str, Any], listening: Listening) -> Fetched:
+        """What is new since ``cursor`` (``{}`` the first time: start from now, or from a
+        platform's short backlog). A connector that declares no ``read_*`` capability returns
+        ``Fetched(cursor=dict(cursor))``."""
+        ...
 
     def send(self, outgoing: Outgoing) -> Receipt: ...
 
@@ -113,3 +185,22 @@ class ChannelSetup:
 
 
 ConnectorFactory = Callable[[ChannelSetup], Connector]
+
+
+class WebhookReceiver(Protocol):
+    """A platform that pushes (Meta): one receiver per platform, for all its channels."""
+
+    platform: str
+
+    def challenge(self, delivery: Delivery) -> str:
+        """The subscription handshake (a GET): the text to answer, or ``Unauthorized``."""
+        ...
+
+    def receive(self, delivery: Delivery) -> list[Event]:
+        """Check the signature on ``delivery.body`` (``Unauthorized`` when it does not match:
+        nothing is stored) and turn the body into events (``MalformedPayload`` when it is not
+        in the documented shape). Each event names its channel (the page or account id)."""
+        ...
+
+
+WebhookFactory = Callable[["Settings"], WebhookReceiver]

@@ -5,6 +5,7 @@ token_env=VARIABLE``), and never printed."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,7 +13,10 @@ from vastaa.channels import queries, service
 from vastaa.channels.registry import builtin
 from vastaa.clock import utcnow
 from vastaa.db import make_sessionmaker, transaction
-from vastaa.errors import PermanentError
+from vastaa.errors import PermanentError, VastaaError
+
+if TYPE_CHECKING:
+    from vastaa.listening.tasks import ReadOutcome
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -116,3 +120,99 @@ def channel_list(as_json: bool) -> None:
             else:
                 can = ", ".join(abilities) or "listen only"
                 click.echo(f"{found.platform}:{found.account}  {found.name}  ({can})")
+
+
+@channel.command("test")
+@click.argument("platform")
+@click.argument("account")
+def channel_test(platform: str, account: str) -> None:
+    """Try the channel's settings and credentials with one call to the platform."""
+    from vastaa.cli import _ready_engine, _settings
+
+    engine = _ready_engine(_settings())
+    registry = builtin()
+    with make_sessionmaker(engine)() as session:
+        found = queries.channel(session, platform=platform, account=account)
+        if found is None:
+            raise click.ClickException(f"no channel {platform}:{account}")
+        try:
+            said = registry.connector(found).check()
+        except VastaaError as error:
+            raise click.ClickException(f"{platform}:{account} does not work: {error}") from None
+        can = ", ".join(sorted(registry.capabilities(found))) or "listen only"
+    click.echo(f"{platform}:{account} works: {said} ({can})")
+
+
+@channel.command("remove")
+@click.argument("platform")
+@click.argument("account")
+def channel_remove(platform: str, account: str) -> None:
+    """Remove a channel; one that holds messages is disconnected and its messages kept."""
+    from vastaa.cli import _ready_engine, _settings
+
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            kept = service.remove_channel(session, platform=platform, account=account)
+    except PermanentError as error:
+        raise click.ClickException(str(error)) from None
+    if kept:
+        click.echo(
+            f"Disconnected {platform}:{account}: credentials and settings removed, "
+            f"its {kept} messages kept."
+        )
+    else:
+        click.echo(f"Removed channel {platform}:{account}.")
+
+
+@channel.command("read")
+@click.argument("platform", required=False)
+@click.argument("account", required=False)
+@click.option("--until-idle", is_flag=True, help="Keep reading while a channel has more.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per read.")
+def channel_read(
+    platform: str | None, account: str | None, until_idle: bool, as_json: bool
+) -> None:
+    """Read the channels that are due now (or the one named, due or not), as the worker of
+    `vastaa serve` does: what is new since each one's cursor."""
+    from vastaa.cli import _ready_engine, _settings
+    from vastaa.listening.tasks import Listener, due_channels, read_channel
+
+    engine = _ready_engine(_settings())
+    sessions = make_sessionmaker(engine)
+    registry, listener = builtin(), Listener()
+    while True:
+        with sessions() as session:
+            if platform and account:
+                found = queries.channel(session, platform=platform, account=account)
+                if found is None:
+                    raise click.ClickException(f"no channel {platform}:{account}")
+                due = [found.id]
+            else:
+                due = due_channels(session, registry, now=utcnow())
+        more = False
+        for channel_id in due:
+            outcome = read_channel(sessions, registry, channel_id, clock=utcnow, listener=listener)
+            more = more or outcome.more
+            _echo_read(outcome, as_json)
+        if not (until_idle and more):
+            return
+
+
+def _echo_read(outcome: ReadOutcome, as_json: bool) -> None:
+    row = {
+        "channel_id": str(outcome.channel_id),
+        "stored": outcome.stored,
+        "found": outcome.found,
+        "matched": outcome.matched,
+        "more": outcome.more,
+        "error": outcome.error,
+    }
+    if as_json:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        problem = f"  ({outcome.error})" if outcome.error else ""
+        click.echo(
+            f"{outcome.channel_id}: stored {outcome.stored}, found {outcome.found}, "
+            f"matched {outcome.matched}{', more waiting' if outcome.more else ''}{problem}"
+        )

@@ -62,6 +62,13 @@ class Channel(Base):
     config: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     # Credentials, or the names of environment variables holding them; never shown or logged.
     credentials: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    # Reading (vastaa.listening.tasks): where the connector reads from next, stored in the same
+    # transaction as what it read; when to read next; the last read and what went wrong.
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    next_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_error: Mapped[str] = mapped_column(Text, default="")
+    read_failures: Mapped[int] = mapped_column(Integer, default=0)
 
     brand: Mapped[Brand | None] = relationship(lazy="raise")
 

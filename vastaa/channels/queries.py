@@ -31,3 +31,9 @@ def channels(session: Session) -> list[tuple[Channel, Brand | None]]:
 
 def brands(session: Session) -> list[Brand]:
     return list(session.scalars(select(Brand).order_by(Brand.name)))
+
+
+def channel(session: Session, *, platform: str, account: str) -> Channel | None:
+    return session.scalar(
+        select(Channel).where(Channel.platform == platform, Channel.account == account)
+    )

@@ -3,13 +3,28 @@ one would (``Registry.register``); the composition root builds the registry once
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from vastaa.channels.base import Capability, ChannelSetup, Connector, ConnectorFactory
+from vastaa.channels.base import (
+    READS,
+    Capability,
+    ChannelSetup,
+    Connector,
+    ConnectorFactory,
+    WebhookFactory,
+    WebhookReceiver,
+)
 from vastaa.channels.models import Channel
-from vastaa.errors import PermanentError
+from vastaa.errors import NotFoundError, PermanentError
+
+if TYPE_CHECKING:
+    from vastaa.config import Settings
 
 ENV_SUFFIX = "_env"
 
@@ -19,26 +34,60 @@ class Registration:
     platform: str
     capabilities: frozenset[Capability]
     factory: ConnectorFactory
+    # A public source (an RSS feed) is read without credentials; an account needs them.
+    needs_credentials: bool = True
 
 
 class Registry:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._registered: dict[str, Registration] = {}
+        self._webhooks: dict[str, WebhookFactory] = {}
+        self._built: dict[tuple[str, str, str], Connector] = {}
+        self._lock = threading.Lock()
         self._environ = os.environ if environ is None else environ
 
     def register(
-        self, platform: str, capabilities: frozenset[Capability], factory: ConnectorFactory
+        self,
+        platform: str,
+        capabilities: frozenset[Capability],
+        factory: ConnectorFactory,
+        *,
+        needs_credentials: bool = True,
     ) -> None:
-        self._registered[platform] = Registration(platform, capabilities, factory)
+        self._registered[platform] = Registration(
+            platform, capabilities, factory, needs_credentials
+        )
+
+    def register_webhook(self, platform: str, factory: WebhookFactory) -> None:
+        """A platform that pushes its events to ``/webhooks/{platform}``."""
+        self._webhooks[platform] = factory
 
     def platforms(self) -> list[str]:
         return sorted(self._registered)
 
+    def declared(self, platform: str) -> frozenset[Capability]:
+        """What the platform's connector can do once a channel is set up."""
+        found = self._registered.get(platform)
+        return found.capabilities if found else frozenset()
+
+    def webhook(self, platform: str, settings: Settings) -> WebhookReceiver:
+        factory = self._webhooks.get(platform)
+        if factory is None:
+            raise NotFoundError(f"no webhook for {platform}")
+        return factory(settings)
+
+    def reads(self, channel: Channel) -> bool:
+        """Whether Vastaa reads this channel itself (polls or streams it)."""
+        return bool(self.capabilities(channel) & READS)
+
     def capabilities(self, channel: Channel) -> frozenset[Capability]:
         """What Vastaa can do on this channel: nothing unless it has a connector and is set up
-        (a channel only listened to through ingestion has no credentials)."""
+        (credentials, or for a public source its settings; a channel only listened to through
+        ingestion has neither)."""
         found = self._registered.get(channel.platform)
-        if found is None or not channel.credentials:
+        if found is None:
+            return frozenset()
+        if not (channel.credentials if found.needs_credentials else channel.config):
             return frozenset()
         return found.capabilities
 
@@ -46,6 +95,8 @@ class Registry:
         return capability in self.capabilities(channel)
 
     def connector(self, channel: Channel) -> Connector:
+        """The channel's connector, built once and kept while its settings and credentials stay
+        the same (a platform may limit sign-ins: Bluesky allows 300 sessions a day)."""
         found = self._registered.get(channel.platform)
         if found is None:
             raise PermanentError(f"no connector for {channel.platform}")
@@ -54,7 +105,14 @@ class Registry:
             config=dict(channel.config or {}),
             credentials=self._credentials(channel),
         )
-        return found.factory(setup)
+        key = (channel.platform, channel.account, _fingerprint(setup))
+        with self._lock:
+            built = self._built.get(key)
+        if built is None:
+            built = found.factory(setup)
+            with self._lock:
+                self._built[key] = built
+        return built
 
     def _credentials(self, channel: Channel) -> dict[str, str]:
         """Credentials as stored, where a key ending in ``_env`` names the environment
@@ -71,10 +129,32 @@ class Registry:
         return resolved
 
 
+def _fingerprint(setup: ChannelSetup) -> str:
+    """A digest of what the connector was built from (kept in memory only)."""
+    text = json.dumps([dict(setup.config), dict(setup.credentials)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def builtin(environ: Mapping[str, str] | None = None) -> Registry:
     """The registry with Vastaa's own connectors."""
+    from vastaa.channels import rss
+    from vastaa.channels.bluesky import connector as bluesky
     from vastaa.channels.mastodon import client as mastodon
+    from vastaa.channels.meta import client as meta
+    from vastaa.channels.meta import webhook as meta_webhook
+    from vastaa.channels.reddit import client as reddit
+    from vastaa.channels.x import client as x
+    from vastaa.channels.youtube import client as youtube
 
     registry = Registry(environ)
+    registry.register("rss", rss.CAPABILITIES, rss.RssConnector.build, needs_credentials=False)
     registry.register("mastodon", mastodon.CAPABILITIES, mastodon.MastodonConnector.build)
+    registry.register("bluesky", bluesky.CAPABILITIES, bluesky.BlueskyConnector.build)
+    registry.register("reddit", reddit.CAPABILITIES, reddit.RedditConnector.build)
+    registry.register("facebook", meta.CAPABILITIES, meta.MetaConnector.facebook)
+    registry.register("instagram", meta.CAPABILITIES, meta.MetaConnector.instagram)
+    registry.register_webhook("facebook", meta_webhook.facebook_webhook)
+    registry.register_webhook("instagram", meta_webhook.instagram_webhook)
+    registry.register("youtube", youtube.CAPABILITIES, youtube.YouTubeConnector.build)
+    registry.register("x", x.CAPABILITIES, x.XConnector.build)
     return registry

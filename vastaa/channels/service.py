@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vastaa.channels.base import Capability
@@ -142,3 +142,28 @@ def _brand_id(session: Session, name: str) -> uuid.UUID:
     if found is None:
         raise NotFoundError(f"no brand {name!r} (add it with `vastaa brand add`)")
     return found
+
+
+def remove_channel(session: Session, *, platform: str, account: str) -> int:
+    """Remove a channel. One that holds messages is disconnected instead (its credentials,
+    cursor and staffing removed; its messages and evidence kept, since they are the record):
+    returns how many messages it keeps. Adding it again later starts reading afresh."""
+    channel = session.scalar(
+        select(Channel).where(Channel.platform == platform, Channel.account == account)
+    )
+    if channel is None:
+        raise NotFoundError(f"no channel {platform}:{account}")
+    kept = (
+        session.scalar(select(func.count(Message.id)).where(Message.channel_id == channel.id)) or 0
+    )
+    if kept:
+        channel.credentials = None
+        channel.config = None
+        channel.cursor = None
+        channel.staffed = False
+        channel.next_read_at = None
+        channel.read_error = ""
+    else:
+        session.delete(channel)
+    session.flush()
+    return int(kept)
