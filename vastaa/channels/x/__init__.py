@@ -1,0 +1,2 @@
+"""X (Twitter, API v2): mentions, recent search, replies and hidden replies. See
+``docs/platforms/x.md``."""

@@ -1,0 +1,162 @@
+"""YouTube Data API v3 payloads → canonical events. Pure: no HTTP, no clock.
+
+A ``commentThread`` holds a top-level ``comment`` on a video and some of its replies; each
+comment becomes one ``MessageEvent`` with the comment resource as received in ``raw``. A
+top-level comment is kind ``comment`` (its parent and thread: the video); a reply is kind
+``reply`` (its parent: the top-level comment it answers, its thread: the video). A comment
+whose ``updatedAt`` is later than its ``publishedAt`` was edited: ``edited_at`` says when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+
+from pydantic import ValidationError
+
+from vastaa.channels.base import MalformedPayload
+from vastaa.pipeline.events import AuthorRef, ChannelRef, MessageEvent
+
+WATCH_URL = "https://www.youtube.com/watch"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment of a thread as received, with what the thread says about it."""
+
+    raw: dict[str, Any]
+    video_id: str
+    parent_id: str | None  # the top-level comment a reply answers; None for a top-level one
+
+
+def thread_comments(thread: Any) -> list[Comment]:
+    """The top-level comment of a ``commentThread`` and the replies it carries."""
+    snippet = _dict(_dict(thread, "thread").get("snippet"), "thread.snippet")
+    video_id = _text(snippet.get("videoId"), "thread.snippet.videoId")
+    top = _dict(snippet.get("topLevelComment"), "thread.snippet.topLevelComment")
+    top_id = _text(top.get("id"), "topLevelComment.id")
+    replies = _dict(thread.get("replies") or {}, "thread.replies").get("comments") or []
+    if not isinstance(replies, list):
+        raise MalformedPayload("thread.replies.comments is not a list")
+    return [Comment(top, video_id, None)] + [Comment(r, video_id, top_id) for r in replies]
+
+
+def reply_comments(items: Any, video_id: str, parent_id: str) -> list[Comment]:
+    """The replies of one thread from ``comments.list?parentId=``."""
+    if not isinstance(items, list):
+        raise MalformedPayload("comments.items is not a list")
+    return [Comment(item, video_id, parent_id) for item in items]
+
+
+def thread_time(thread: Any) -> datetime | None:
+    """When a thread's top-level comment was published (None when unreadable)."""
+    try:
+        snippet = thread["snippet"]["topLevelComment"]["snippet"]
+        return _time(snippet.get("publishedAt"), "publishedAt")
+    except (KeyError, TypeError, MalformedPayload):
+        return None
+
+
+def comment_id(comment: Comment) -> str:
+    return _text(comment.raw.get("id") if isinstance(comment.raw, dict) else None, "comment.id")
+
+
+def version_time(comment: Comment) -> datetime:
+    """The time of the comment's latest version: its edit, or its publication."""
+    snippet = _dict(comment.raw.get("snippet"), "comment.snippet")
+    published = _time(snippet.get("publishedAt"), "comment.snippet.publishedAt")
+    updated = snippet.get("updatedAt")
+    return max(published, _time(updated, "comment.snippet.updatedAt")) if updated else published
+
+
+def comment_event(comment: Comment, channel: ChannelRef) -> MessageEvent:
+    """One comment as a canonical event; ``MalformedPayload`` names what is missing."""
+    raw = _dict(comment.raw, "comment")
+    snippet = _dict(raw.get("snippet"), "comment.snippet")
+    external_id = _text(raw.get("id"), "comment.id")
+    published = _time(snippet.get("publishedAt"), "comment.snippet.publishedAt")
+    edited = version_time(comment)
+    author = _author(snippet)
+    try:
+        return MessageEvent(
+            channel=channel,
+            external_id=external_id,
+            kind="reply" if comment.parent_id else "comment",
+            direction="outbound" if author.id == channel.account else "inbound",
+            author=author,
+            text=_comment_text(snippet),
+            url=f"{WATCH_URL}?v={comment.video_id}&lc={external_id}",
+            created_at=published,
+            edited_at=edited if edited > published else None,
+            thread_id=comment.video_id,
+            parent_id=comment.parent_id or comment.video_id,
+            raw=raw,
+        )
+    except ValidationError as error:
+        raise MalformedPayload(f"comment {external_id}: {error.errors()[0]['msg']}") from None
+
+
+def html_to_text(html: str) -> str:
+    """``textDisplay`` is HTML (links, <br>, <b>, entities): the plain text of it."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts).strip()
+
+
+def _comment_text(snippet: dict[str, Any]) -> str:
+    """``textOriginal`` (the text as written) where given, else ``textDisplay`` as text."""
+    original = snippet.get("textOriginal")
+    if isinstance(original, str):
+        return original
+    display = snippet.get("textDisplay")
+    if isinstance(display, str):
+        return html_to_text(display)
+    raise MalformedPayload("comment.snippet has neither textOriginal nor textDisplay")
+
+
+def _author(snippet: dict[str, Any]) -> AuthorRef:
+    channel_id = _dict(snippet.get("authorChannelId") or {}, "authorChannelId").get("value")
+    name = str(snippet.get("authorDisplayName") or "")
+    handle = name.removeprefix("@") if name.startswith("@") else ""
+    author_id = _text(channel_id, "comment.snippet.authorChannelId.value")
+    return AuthorRef(id=author_id, handle=handle[:200], name=name[:200])
+
+
+class _TextParser(HTMLParser):
+    BREAKS = frozenset({"br", "p", "div", "li"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BREAKS and self.parts:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def _dict(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedPayload(f"{where} is missing or not an object")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise MalformedPayload(f"{where} is missing")
+    return value
+
+
+def _time(value: Any, where: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(_text(value, where))
+    except ValueError:
+        raise MalformedPayload(f"{where} is not a time: {str(value)[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise MalformedPayload(f"{where} has no time zone")
+    return parsed
