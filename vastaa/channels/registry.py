@@ -137,7 +137,7 @@ def _fingerprint(setup: ChannelSetup) -> str:
 
 def builtin(environ: Mapping[str, str] | None = None) -> Registry:
     """The registry with Vastaa's own connectors."""
-    from vastaa.channels import rss
+    from vastaa.channels import email, rss
     from vastaa.channels.bluesky import connector as bluesky
     from vastaa.channels.mastodon import client as mastodon
     from vastaa.channels.meta import client as meta
@@ -149,6 +149,7 @@ def builtin(environ: Mapping[str, str] | None = None) -> Registry:
     registry = Registry(environ)
     registry.register("rss", rss.CAPABILITIES, rss.RssConnector.build, needs_credentials=False)
     registry.register("mastodon", mastodon.CAPABILITIES, mastodon.MastodonConnector.build)
+    registry.register("email", email.CAPABILITIES, email.EmailConnector.build)
     registry.register("bluesky", bluesky.CAPABILITIES, bluesky.BlueskyConnector.build)
     registry.register("reddit", reddit.CAPABILITIES, reddit.RedditConnector.build)
     registry.register("facebook", meta.CAPABILITIES, meta.MetaConnector.facebook)
