@@ -6,9 +6,24 @@ and sends Mastodon's error bodies (``{"error": ...}``):
 - POST /api/v1/statuses: posts (Idempotency-Key honoured, 422 over 500 characters);
 - POST /api/v1/accounts/:id/block and /unblock: a Relationship, 404 for an unknown account;
 - GET /api/v1/accounts/lookup?acct=: an Account, 404 for an unknown one;
-- POST /api/v1/reports: a Report on a known account and statuses of it (404 otherwise).
+- POST /api/v1/reports: a Report on a known account and statuses of it (404 otherwise);
+- GET /api/v1/accounts/verify_credentials: our account (id ``1``, ``kide``);
+- GET /api/v1/notifications: Notifications, filtered by ``types[]`` / ``exclude_types[]``;
+- GET /api/v1/timelines/tag/:hashtag: the public statuses with that hashtag (404 for a
+  hashtag the server has never seen, as documented);
+- GET /api/v2/search?type=statuses&q=: a Search whose statuses contain the words, newest
+  first, ``min_id`` / ``max_id`` only bounding them (as Mastodon's search does);
+- GET /api/v1/instance and /api/v2/instance: public, never a scripted failure (Mastodon.py
+  asks for them once, for the server's version).
 
-Accounts and their statuses are registered per test with ``add_account``."""
+The lists page as Mastodon does: newest first, ``limit``, ``max_id`` (older than),
+``since_id`` (newer than, the newest page), ``min_id`` (the page immediately newer), and a
+``Link`` header with ``rel="next"`` (``max_id``) and ``rel="prev"`` (``min_id``). Every
+answer carries X-RateLimit-Limit, X-RateLimit-Remaining (``remaining``) and X-RateLimit-Reset.
+Items are stored as given, so a test can put a malformed one in a page.
+
+Accounts and their statuses are registered per test with ``add_account``; what is read with
+``add_notification`` and ``add_status``."""
 
 from __future__ import annotations
 
@@ -19,14 +34,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 TOKEN = "test-token-123"
 NOT_FOUND = {"error": "Record not found"}
 CATEGORIES = ("spam", "violation", "other")
+ME = "1"  # our account's id
+VERSION = "4.3.0"
 
 
 @dataclass
@@ -34,6 +50,7 @@ class Scripted:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    path: str = ""  # only a request whose path starts with it; "" for any
 
 
 @dataclass
@@ -47,18 +64,39 @@ class Instance:
     reports: list[dict[str, Any]] = field(default_factory=list)  # Report JSON, as answered
     failures: list[Scripted] = field(default_factory=list)
     requests: int = 0
+    notifications: list[dict[str, Any]] = field(default_factory=list)  # Notification JSON
+    public: list[dict[str, Any]] = field(default_factory=list)  # Status JSON, for tags, search
+    remaining: int = 299  # what X-RateLimit-Remaining says on a success
+    reads: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # GET path, params
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail_next(self, status: int, error: str = "", **headers: str) -> None:
-        self.failures.append(Scripted(status, {"error": error} if error else {}, headers))
+    def fail_next(self, status: int, error: str = "", path: str = "", **headers: str) -> None:
+        """The next request (to a path starting with ``path``) gets this answer."""
+        body = {"error": error} if error else {}
+        self.failures.append(Scripted(status, body, headers, path))
 
-    def rate_limit_next(self, seconds: int) -> None:
+    def rate_limit_next(self, seconds: int, path: str = "") -> None:
         reset = datetime.now(UTC) + timedelta(seconds=seconds)
         self.fail_next(
             429,
             "Too many requests",
+            path,
             **{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()},
         )
+
+    def failure_for(self, path: str) -> Scripted | None:
+        for failure in self.failures:
+            if path.startswith(failure.path):
+                self.failures.remove(failure)
+                return failure
+        return None
+
+    def add_notification(self, notification: dict[str, Any]) -> None:
+        self.notifications.append(notification)
+
+    def add_status(self, status: dict[str, Any]) -> None:
+        """A status the server shows in hashtag timelines and finds in searches."""
+        self.public.append(status)
 
     def add_account(
         self, account_id: str, acct: str, *, statuses: Iterable[str] = ()
@@ -78,9 +116,10 @@ class Call:
     params: dict[str, Any]
     path_args: tuple[str, ...]
     idempotency_key: str | None
+    path: str = ""
 
 
-Answer = tuple[int, Any]
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
 Route = Callable[[Instance, Call], Answer]
 
 
@@ -213,6 +252,104 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).lower() in ("1", "true")
 
 
+def _credentials(instance: Instance, call: Call) -> Answer:
+    account = _account(instance, ME, "kide")
+    account["source"] = {"privacy": "public", "sensitive": False, "language": "fi", "note": ""}
+    return 200, account
+
+
+def _instance(instance: Instance, call: Call) -> Answer:
+    feeds = {"local": "public", "remote": "public"}
+    access = dict.fromkeys(("live_feeds", "hashtag_feeds", "trending_link_feeds"), feeds)
+    return 200, {
+        "uri": "127.0.0.1",
+        "domain": "127.0.0.1",
+        "title": "Fake Mastodon",
+        "version": VERSION,
+        "api_versions": {"mastodon": 2},
+        "configuration": {"timelines_access": access},
+    }
+
+
+def _number(value: Any) -> int:
+    return int(str(value))
+
+
+def _page(items: list[dict[str, Any]], params: dict[str, Any], most: int) -> list[dict[str, Any]]:
+    """Mastodon's id pagination: newest first; ``min_id`` gives the page just above it."""
+    newest_first = sorted(items, key=lambda item: _number(item["id"]), reverse=True)
+    limit = min(int(params.get("limit") or most // 2), most)
+    if params.get("max_id"):
+        newest_first = [i for i in newest_first if _number(i["id"]) < _number(params["max_id"])]
+    if params.get("since_id"):
+        newest_first = [i for i in newest_first if _number(i["id"]) > _number(params["since_id"])]
+    if params.get("min_id"):
+        newer = [i for i in newest_first if _number(i["id"]) > _number(params["min_id"])]
+        return newer[-limit:]
+    return newest_first[:limit]
+
+
+def _link(instance: Instance, call: Call, page: list[dict[str, Any]]) -> dict[str, str]:
+    """The Link header: ``next`` pages down from the oldest, ``prev`` up from the newest."""
+    if not page:
+        return {}
+    kept = {k: v for k, v in call.params.items() if k not in ("max_id", "min_id", "since_id")}
+    query = {(f"{k}[]" if isinstance(v, list) else k): v for k, v in kept.items()}
+
+    def url(**bound: str) -> str:
+        return f"{instance.base_url}{call.path}?{urlencode({**query, **bound}, doseq=True)}"
+
+    next_url, prev_url = url(max_id=page[-1]["id"]), url(min_id=page[0]["id"])
+    return {"Link": f'<{next_url}>; rel="next", <{prev_url}>; rel="prev"'}
+
+
+def _notifications(instance: Instance, call: Call) -> Answer:
+    types = set(_listed(call.params.get("types")))
+    excluded = set(_listed(call.params.get("exclude_types")))
+    chosen = [
+        n
+        for n in instance.notifications
+        if (not types or n.get("type") in types) and n.get("type") not in excluded
+    ]
+    page = _page(chosen, call.params, 80)
+    return 200, page, _link(instance, call, page)
+
+
+def _tagged(status: dict[str, Any], name: str) -> bool:
+    tags = status.get("tags")
+    return isinstance(tags, list) and any(
+        str(tag.get("name", "")).casefold() == name.casefold() for tag in tags
+    )
+
+
+def _hashtag(instance: Instance, call: Call) -> Answer:
+    (name,) = call.path_args
+    tagged = [status for status in instance.public if _tagged(status, name)]
+    if not tagged:
+        return 404, NOT_FOUND
+    page = _page(tagged, call.params, 40)
+    return 200, page, _link(instance, call, page)
+
+
+def _words(html: Any) -> str:
+    return re.sub(r"<[^>]+>", "", str(html)).casefold()
+
+
+def _search(instance: Instance, call: Call) -> Answer:
+    query = str(call.params.get("q", "")).replace('"', "").casefold()
+    if not query:
+        return 400, {"error": "Validation failed: q is missing"}
+    found = [s for s in instance.public if query in _words(s.get("content"))]
+    bounded = {k: v for k, v in call.params.items() if k != "min_id"}
+    newest_first = _page(found, bounded, 40)
+    if call.params.get("min_id"):
+        newest_first = [
+            s for s in newest_first if _number(s["id"]) > _number(call.params["min_id"])
+        ]
+    statuses = newest_first if call.params.get("type") in (None, "statuses") else []
+    return 200, {"accounts": [], "statuses": statuses, "hashtags": []}
+
+
 POST_ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(r"/api/v1/statuses"), _post_status),
     (re.compile(r"/api/v1/accounts/([^/]+)/(block|unblock)"), _block),
@@ -220,7 +357,13 @@ POST_ROUTES: list[tuple[re.Pattern[str], Route]] = [
 ]
 GET_ROUTES: list[tuple[re.Pattern[str], Route]] = [
     (re.compile(r"/api/v1/accounts/lookup"), _lookup),
+    (re.compile(r"/api/v1/accounts/verify_credentials"), _credentials),
+    (re.compile(r"/api/v1/notifications"), _notifications),
+    (re.compile(r"/api/v1/timelines/tag/([^/]+)"), _hashtag),
+    (re.compile(r"/api/v2/search"), _search),
+    (re.compile(r"/api/v[12]/instance/?"), _instance),
 ]
+PUBLIC = re.compile(r"/api/v[12]/instance/?")
 
 
 def _route(routes: list[tuple[re.Pattern[str], Route]], path: str) -> tuple[Route, Any] | None:
@@ -252,8 +395,14 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Date", format_datetime(datetime.now(UTC), usegmt=True))
-            for name, value in {"X-RateLimit-Limit": "300", **(headers or {})}.items():
+            # send_response has sent the Date header: Mastodon.py sets the reset time by it
+            reset = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+            rates = {
+                "X-RateLimit-Limit": "300",
+                "X-RateLimit-Remaining": str(instance.remaining),
+                "X-RateLimit-Reset": reset,
+            }
+            for name, value in {**rates, **(headers or {})}.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
@@ -270,13 +419,17 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
             found = _route(routes, path)
             if found is None:
                 return self._send(404, NOT_FOUND)
+            route, path_args = found
+            call = Call(params, path_args, self.headers.get("Idempotency-Key"), path)
+            if PUBLIC.fullmatch(path):
+                return self._send(*route(instance, call))
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._send(401, {"error": "The access token is invalid"})
-            if instance.failures:
-                failure = instance.failures.pop(0)
+            failure = instance.failure_for(path)
+            if failure is not None:
                 return self._send(failure.status, failure.body, failure.headers)
-            route, path_args = found
-            call = Call(params, path_args, self.headers.get("Idempotency-Key"))
+            if self.command == "GET":
+                instance.reads.append((path, params))
             self._send(*route(instance, call))
 
         def do_POST(self) -> None:

@@ -36,7 +36,14 @@ def test_channels_are_set_up_from_the_command_line_and_never_show_secrets(
 
     listed = runner.invoke(main, ["channel", "list", "--json"], env=env)
     rows = {row["platform"]: row for row in map(json.loads, listed.output.splitlines())}
-    assert rows["mastodon"]["capabilities"] == ["block", "direct_message", "reply", "report"]
+    assert rows["mastodon"]["capabilities"] == [
+        "block",
+        "direct_message",
+        "read_direct_messages",
+        "read_mentions",
+        "reply",
+        "report",
+    ]
     assert rows["facebook"]["capabilities"] == [] and rows["facebook"]["staffed"] is True
     assert rows["mastodon"]["credentials"] == ["token"] and "s3cret" not in listed.output
 
