@@ -172,9 +172,10 @@ class Coverage:
 
 
 def coverage(session: Session, registry: Registry, *, since: datetime, until: datetime) -> Coverage:
-    """Inbound messages per channel received in [since, until), and for each channel who can
-    answer there: its own team if it is staffed and its connector can reply, otherwise a staffed
-    channel of the same platform (and brand, where both have one) that can; or nobody, and why."""
+    """Inbound messages per channel written from ``since`` to ``until`` (both included), and
+    for each channel who can answer there: its own team if it is staffed and its connector can
+    reply, otherwise a staffed channel of the same platform (and brand, where both have one)
+    that can; or nobody, and why."""
     counts = _counts(session, since, until)
     everyone = session.execute(
         select(Channel, Brand).outerjoin(Brand, Brand.id == Channel.brand_id)
@@ -213,8 +214,8 @@ def _counts(session: Session, since: datetime, until: datetime) -> dict[uuid.UUI
         .where(
             and_(
                 Message.direction == "inbound",
-                Message.received_at >= since,
-                Message.received_at < until,
+                Message.created_at >= since,
+                Message.created_at <= until,
             )
         )
         .group_by(Message.channel_id)

@@ -215,8 +215,9 @@ class _Parser:
         kind, value = self.take()
         if kind == "paren" and value == "(":
             node = self.expression()
-            if self.take() != ("paren", ")"):
+            if self.peek() != ("paren", ")"):
                 raise QueryError("a parenthesis is not closed")
+            self.take()
             return node
         if kind == "paren" or kind == "operator":
             raise QueryError(f"expected a word, a phrase or '(' but found {value!r}")

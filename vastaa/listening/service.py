@@ -39,6 +39,7 @@ def save_query(
     for code in wanted:
         if not LANGUAGE.match(code):
             raise PermanentError(f"{code!r} is not a language code (fi, tr, en, ...)")
+    brand_id = _brand_id(session, brand) if brand else None
     found = session.scalar(select(ListeningQuery).where(ListeningQuery.name == name))
     if found is None:
         found = ListeningQuery(name=name, created_at=now, enabled=True)
@@ -46,7 +47,7 @@ def save_query(
     found.expression = expression.strip()
     found.languages = wanted
     found.exclude_own = exclude_own
-    found.brand_id = _brand_id(session, brand) if brand else None
+    found.brand_id = brand_id
     found.updated_at = now
     session.flush()
     return found
