@@ -7,9 +7,9 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vastaa.channels.base import (
     READS,
@@ -36,6 +36,8 @@ class Registration:
     factory: ConnectorFactory
     # A public source (an RSS feed) is read without credentials; an account needs them.
     needs_credentials: bool = True
+    # What a channel can do where its settings decide (Reddit: a moderator account may remove).
+    capabilities_for: Callable[[Mapping[str, Any]], frozenset[Capability]] | None = None
 
 
 class Registry:
@@ -53,9 +55,10 @@ class Registry:
         factory: ConnectorFactory,
         *,
         needs_credentials: bool = True,
+        capabilities_for: Callable[[Mapping[str, Any]], frozenset[Capability]] | None = None,
     ) -> None:
         self._registered[platform] = Registration(
-            platform, capabilities, factory, needs_credentials
+            platform, capabilities, factory, needs_credentials, capabilities_for
         )
 
     def register_webhook(self, platform: str, factory: WebhookFactory) -> None:
@@ -89,6 +92,8 @@ class Registry:
             return frozenset()
         if not (channel.credentials if found.needs_credentials else channel.config):
             return frozenset()
+        if found.capabilities_for is not None:
+            return found.capabilities_for(channel.config or {})
         return found.capabilities
 
     def can(self, channel: Channel, capability: Capability) -> bool:
@@ -151,7 +156,12 @@ def builtin(environ: Mapping[str, str] | None = None) -> Registry:
     registry.register("mastodon", mastodon.CAPABILITIES, mastodon.MastodonConnector.build)
     registry.register("email", email.CAPABILITIES, email.EmailConnector.build)
     registry.register("bluesky", bluesky.CAPABILITIES, bluesky.BlueskyConnector.build)
-    registry.register("reddit", reddit.CAPABILITIES, reddit.RedditConnector.build)
+    registry.register(
+        "reddit",
+        reddit.CAPABILITIES,
+        reddit.RedditConnector.build,
+        capabilities_for=reddit.capabilities_for,
+    )
     registry.register("facebook", meta.CAPABILITIES, meta.MetaConnector.facebook)
     registry.register("instagram", meta.CAPABILITIES, meta.MetaConnector.instagram)
     registry.register_webhook("facebook", meta_webhook.facebook_webhook)

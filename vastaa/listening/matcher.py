@@ -151,9 +151,8 @@ def _scan(automaton: _Automaton, folded: str) -> set[int]:
     for pattern, start, after in automaton.scanner.find_matches_as_indexes(folded, True):
         if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
             continue
-        size = after - start
         for atom_id, mode in entries_of[pattern]:
-            if atom_id not in present and _ends_well(folded, after, length, mode, size):
+            if atom_id not in present and _ends_well(folded, after, length, mode):
                 present.add(atom_id)
     return present
 
@@ -169,7 +168,7 @@ def _automaton(numbered: Sequence[tuple[int, Atom]]) -> _Automaton | None:
         return None
     grouped: dict[str, list[tuple[int, str]]] = {}
     for atom_id, atom in numbered:
-        grouped.setdefault(atom.text, []).append((atom_id, atom.mode))
+        grouped.setdefault(atom.text, []).append((atom_id, _scan_mode(atom)))
     patterns = list(grouped)
     scanner = ahocorasick_rs.AhoCorasick(
         patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA
@@ -177,19 +176,27 @@ def _automaton(numbered: Sequence[tuple[int, Atom]]) -> _Automaton | None:
     return _Automaton(scanner, [tuple(grouped[text]) for text in patterns])
 
 
-def _ends_well(folded: str, after: int, length: int, mode: str, size: int) -> bool:
+def _ends_well(folded: str, after: int, length: int, mode: str) -> bool:
     """Whether a hit that ends just before ``after`` ends where its mode allows."""
     if after >= length or mode == "prefix":
         return True
     char = folded[after]
     if not _wordish(char):  # a space, a full stop, an apostrophe (Kide'nin), ...
         return mode != "handle" or char != "." or not _next_is_word(folded, after + 1, length)
-    if mode != "word" or size < INFLECTION_FROM:
+    if mode != "word":
         return False
     run = 0
     while after + run < length and _wordish(folded[after + run]) and run <= MAX_INFLECTION:
         run += 1
     return run <= MAX_INFLECTION
+
+
+def _scan_mode(atom: Atom) -> str:
+    """The atom's mode as the scan applies it: a word (or a phrase's last word) shorter than
+    ``INFLECTION_FROM`` letters is matched whole."""
+    if atom.mode == "word" and len(atom.text.rsplit(" ", 1)[-1]) < INFLECTION_FROM:
+        return "exact"
+    return atom.mode
 
 
 def _wordish(char: str) -> bool:
