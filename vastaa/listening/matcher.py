@@ -1,4 +1,4 @@
-"""Every brand's listening queries compiled into Aho-Corasick automata (ahocorasick-rs, the
+"""Every brand's listening queries compiled into an Aho-Corasick automaton (ahocorasick-rs, the
 Python binding of the Rust aho-corasick crate: on this project's posts it scans twice as fast as
 pyahocorasick, which alone would leave no room for the 100,000 posts/s of issue 7).
 
@@ -6,8 +6,8 @@ Each query has **triggers**: atoms of which at least one occurs in every post th
 (for ``kide AND (akku OR pil)`` just ``kide``; for ``a OR b`` both; see ``triggers``). A post is
 folded once (``query.fold``) and scanned once for all triggers at the same time, each hit kept
 only where it stands on word boundaries as its mode asks. Most posts name no brand and end
-there. Otherwise only the queries triggered are evaluated, after a second scan for every atom
-when they need more than their triggers. The language filter and "not from our own accounts"
+there. Otherwise only the queries triggered are evaluated; the other atoms they need are looked
+for one by one with ``str.find``. The language filter and "not from our own accounts"
 are checked last, and the language is asked for only then.
 """
 
@@ -27,7 +27,6 @@ from vastaa.listening.query import (
     Node,
     Not,
     atoms,
-    evaluate,
     fold,
 )
 
@@ -44,7 +43,7 @@ class Compiled:
     exclude_own: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Post:
     """What the matcher looks at: the text, and for the filters who wrote it where and (asked
     only when a query has a language filter) its language."""
@@ -69,39 +68,51 @@ class Matcher:
         ids = {atom: index for index, atom in enumerate(self._atoms)}
         usage = Counter(atom for found in mentioned for atom in found)
         self._users: list[list[int]] = [[] for _ in self._atoms]  # trigger id → query indexes
-        self._needs_all: list[bool] = []  # whether a query looks at more than its triggers
         for index, compiled in enumerate(self.queries):
             fired_by = triggers(compiled.node, usage) or frozenset(mentioned[index])
             for atom in fired_by:
                 self._users[ids[atom]].append(index)
-            self._needs_all.append(mentioned[index] != set(fired_by))
-        self._triggers = _automaton([(i, a) for i, a in enumerate(self._atoms) if self._users[i]])
-        self._automaton = _automaton(list(enumerate(self._atoms)))
+        scanned = {i for i, users in enumerate(self._users) if users}
+        # Per query, the atoms the trigger scan does not look for: found by str.find when needed.
+        self._others = [
+            [(ids[a], a.text, _scan_mode(a)) for a in found if ids[a] not in scanned]
+            for found in mentioned
+        ]
+        self._triggers = _automaton([(i, self._atoms[i]) for i in sorted(scanned)])
+        self._tests = [_predicate(q.node, ids) for q in self.queries]
 
     def __len__(self) -> int:
         return len(self.queries)
 
     def match(self, post: Post) -> list[Hashable]:
         """The keys of the queries ``post`` matches, in the order they were given."""
-        if self._triggers is None:
+        triggers = self._triggers
+        if triggers is None:
             return []
         folded = fold(post.text)
-        present = _scan(self._triggers, folded)
+        hits = triggers.scanner.find_matches_as_indexes(folded, True)
+        if not hits:  # most posts: no brand named, nothing more to do
+            return []
+        present = _scan(triggers, folded, hits)
         if not present:
             return []
         return self._decide(post, folded, present)
 
     def _decide(self, post: Post, folded: str, present: set[int]) -> list[Hashable]:
         candidates = sorted({index for atom_id in present for index in self._users[atom_id]})
-        if self._automaton is not None and any(self._needs_all[i] for i in candidates):
-            present = _scan(self._automaton, folded)
-        found_atoms = {self._atoms[atom_id] for atom_id in present}
+        looked: set[int] = set()
+        for index in candidates:
+            for atom_id, text, mode in self._others[index]:
+                if atom_id not in looked:
+                    looked.add(atom_id)
+                    if _occurs(folded, text, mode):
+                        present.add(atom_id)
         lang: str | None = None
         asked = False
         matched: list[Hashable] = []
         for index in candidates:
             compiled = self.queries[index]
-            if not evaluate(compiled.node, found_atoms):
+            if not self._tests[index](present):
                 continue
             if compiled.exclude_own and self._is_own(post):
                 continue
@@ -142,13 +153,17 @@ def _rarity(part: frozenset[Atom], usage: Mapping[Atom, int]) -> tuple[int, int]
     return (sum(usage.get(atom, 1) for atom in part), len(part))
 
 
-def _scan(automaton: _Automaton, folded: str) -> set[int]:
+def _scan(
+    automaton: _Automaton, folded: str, hits: list[tuple[int, int, int]] | None = None
+) -> set[int]:
     """The ids of the automaton's atoms that occur in ``folded`` on the boundaries their modes
-    ask for."""
+    ask for (``hits``: the automaton's raw matches, when already found)."""
     present: set[int] = set()
     length = len(folded)
     entries_of = automaton.entries
-    for pattern, start, after in automaton.scanner.find_matches_as_indexes(folded, True):
+    if hits is None:
+        hits = automaton.scanner.find_matches_as_indexes(folded, True)
+    for pattern, start, after in hits:
         if start and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
             continue
         for atom_id, mode in entries_of[pattern]:
@@ -174,6 +189,36 @@ def _automaton(numbered: Sequence[tuple[int, Atom]]) -> _Automaton | None:
         patterns, implementation=ahocorasick_rs.Implementation.ContiguousNFA
     )
     return _Automaton(scanner, [tuple(grouped[text]) for text in patterns])
+
+
+def _predicate(node: Node, ids: Mapping[Atom, int]) -> Callable[[set[int]], bool]:
+    """``query.evaluate`` for one query, compiled to closures over atom ids (hashing an int is
+    far cheaper than hashing an ``Atom``)."""
+    if isinstance(node, Has):
+        atom_id = ids[node.atom]
+        return lambda present: atom_id in present
+    if isinstance(node, Not):
+        inner = _predicate(node.child, ids)
+        return lambda present: not inner(present)
+    parts = [_predicate(child, ids) for child in node.children]
+    if isinstance(node, Any_):
+        return lambda present: any(part(present) for part in parts)
+    return lambda present: all(part(present) for part in parts)
+
+
+def _occurs(folded: str, text: str, mode: str) -> bool:
+    """Whether ``text`` occurs in ``folded`` on the boundaries ``mode`` asks for (one atom,
+    found by ``str.find``: cheaper than a scan for the few atoms a triggered query needs)."""
+    length = len(folded)
+    start = folded.find(text)
+    while start >= 0:
+        before = folded[start - 1] if start else " "
+        if not (before.isalnum() or before == "_") and _ends_well(
+            folded, start + len(text), length, mode
+        ):
+            return True
+        start = folded.find(text, start + 1)
+    return False
 
 
 def _ends_well(folded: str, after: int, length: int, mode: str) -> bool:

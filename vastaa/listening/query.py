@@ -83,13 +83,18 @@ Node = Has | Not | All | Any_
 
 def fold(text: str) -> str:
     """The form both queries and posts are compared in: lower case, the Turkish İ and ı as i,
-    every run of white space one space."""
+    every run of spaces (no-break spaces too), tabs and line breaks one space."""
     folded = text.lower()
     if "ı" in folded:
         folded = folded.replace("ı", "i")
     if "\u0307" in folded:
         folded = folded.replace("i\u0307", "i")
-    return " ".join(folded.split())
+    for space in "\n\t\r\u00a0":  # replace and `in` run in C: far cheaper than split and join
+        if space in folded:
+            folded = folded.replace(space, " ")
+    while "  " in folded:
+        folded = folded.replace("  ", " ")
+    return folded.strip(" ")
 
 
 def parse(expression: str) -> Node:
