@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.service import add_team, add_user
+from vastaa.channels.service import save_brand
 from vastaa.customers.models import Author
 from vastaa.customers.service import link_authors
+from vastaa.listening.service import save_query
 from vastaa.pipeline.events import Event, parse_event
 from vastaa.pipeline.ingest import ingest
 
@@ -120,9 +122,32 @@ class LoadedScenario:
 
 
 def load(session: Session, *, now: datetime) -> LoadedScenario:
-    """The whole demo: the scenario's messages and the demo users."""
+    """The whole demo: the scenario's messages, the brand's listening queries and the demo
+    users."""
     events, created = load_messages(session, now=now)
+    add_listening(session, now=now)
     return LoadedScenario(events, created, add_demo_users(session, now=now))
+
+
+# What the demo brand listens for (docs/listening.md); the Listening page starts with these.
+DEMO_QUERIES = (
+    ("Kide everywhere", "kide OR #kide OR @kidehome OR @kidesuomi", ()),
+    (
+        "Kide coffee machines (fi)",
+        'kide AND (kahvinkeitin OR keitin OR "kahvi kone") NOT arvonta',
+        ("fi",),
+    ),
+    ("Kide kargo ve iade (tr)", "kide AND (kargo OR iade OR teslimat OR sipariş)", ("tr",)),
+)
+
+
+def add_listening(session: Session, *, now: datetime) -> None:
+    brand = str(scenario()["brand"])
+    save_brand(session, name=brand, signature=None, now=now)
+    for name, expression, languages in DEMO_QUERIES:
+        save_query(
+            session, name=name, expression=expression, brand=brand, languages=languages, now=now
+        )
 
 
 def load_messages(session: Session, *, now: datetime) -> tuple[int, int]:
