@@ -296,6 +296,21 @@ def test_author_profiles_follow_the_latest_event(
     assert count(sessions, Customer) == 1
 
 
+def test_an_event_that_names_its_author_by_id_only_keeps_the_stored_profile(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    run(sessions, now, message("c1"))  # matti.v, Matti Virtanen, 312 followers
+    run(sessions, now, message("c2", author={"id": "fb-u-1"}))
+
+    with sessions() as session:
+        author = session.scalars(select(Author)).one()
+    assert (author.handle, author.display_name, author.followers) == (
+        "matti.v",
+        "Matti Virtanen",
+        312,
+    )
+
+
 def test_nul_characters_are_replaced_not_fatal(
     sessions: sessionmaker[Session], now: datetime
 ) -> None:

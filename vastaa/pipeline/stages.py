@@ -294,13 +294,36 @@ def _refresh_profiles(
     *,
     now: datetime,
 ) -> None:
-    changed = [
-        {"id": row[0], **_author_fields(latest[key]), "updated_at": now}
-        for key, row in found.items()
-        if row[2] != _profile(latest[key])
-    ]
+    changed = []
+    for key, row in found.items():
+        merged = _merged(row[2], latest[key])
+        if merged != row[2]:
+            handle, name, followers, verified = merged
+            changed.append(
+                {
+                    "id": row[0],
+                    "handle": handle,
+                    "display_name": name,
+                    "followers": followers,
+                    "verified": verified,
+                    "updated_at": now,
+                }
+            )
     if changed:
         session.execute(update(Author), changed)
+
+
+def _merged(stored: tuple[str, str, int, bool], ref: AuthorRef) -> tuple[str, str, int, bool]:
+    """The profile after an event: what the event says, except where it says nothing (an
+    Instagram message names its sender by id only; it must not blank the stored handle)."""
+    handle, name, followers, verified = stored
+    thin = not ref.handle and not ref.name
+    return (
+        ref.handle or handle,
+        ref.name or name,
+        ref.followers or followers,
+        verified if thin else ref.verified,
+    )
 
 
 def _author_fields(ref: AuthorRef) -> dict[str, object]:
