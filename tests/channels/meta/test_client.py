@@ -21,7 +21,12 @@ from vastaa.channels.base import (
     RateLimited,
     Rejected,
 )
-from vastaa.channels.meta.client import CAPABILITIES, POSTS_PER_PAGE, MetaConnector
+from vastaa.channels.meta.client import (
+    CAPABILITIES,
+    POSTS_PER_PAGE,
+    SEEN_KEPT,
+    MetaConnector,
+)
 from vastaa.errors import PermanentError, RetryableError
 from vastaa.pipeline.events import MessageEvent
 
@@ -78,6 +83,11 @@ def test_it_is_a_connector_with_what_meta_allows(graph: fake_graph.Graph) -> Non
     [
         ({}, {}, "page_token"),
         ({"graph_url": "http://graph.example"}, {"page_token": "t"}, "https://"),
+        ({"graph_url": "http://localhost.evil.example"}, {"page_token": "t"}, "https://"),
+        ({"graph_url": "http://127.0.0.1.evil.example:80"}, {"page_token": "t"}, "https://"),
+        ({"graph_url": "http://localhost:1@evil.example"}, {"page_token": "t"}, "password"),
+        ({"graph_url": "https://user:pw@graph.example"}, {"page_token": "t"}, "password"),
+        ({"graph_url": "https://graph.example:port"}, {"page_token": "t"}, "not a valid"),
         ({"graph_version": "latest"}, {"page_token": "t"}, "v21.0"),
         ({"catch_up_pages": 0}, {"page_token": "t"}, "catch_up_pages"),
     ],
@@ -132,7 +142,8 @@ def test_a_first_read_returns_the_last_days_comments(graph: fake_graph.Graph) ->
     assert (first.kind, first.thread_id, first.parent_id) == ("comment", post, post)
     assert (ours.kind, ours.parent_id, ours.direction) == ("reply", "1_a", "outbound")
     assert fetched.more is False and fetched.problems == [] and fetched.wait is None
-    assert fetched.cursor == {"since": int(datetime(2026, 11, 20, 9, 30, tzinfo=UTC).timestamp())}
+    newest = int(datetime(2026, 11, 20, 9, 30, tzinfo=UTC).timestamp())
+    assert fetched.cursor == {"since": newest, "seen": ["1_b"]}
 
 
 def test_reading_again_from_the_cursor_returns_nothing_new(graph: fake_graph.Graph) -> None:
@@ -149,6 +160,53 @@ def test_reading_again_from_the_cursor_returns_nothing_new(graph: fake_graph.Gra
     assert ids(later.events) == ["1_c"]
 
 
+def test_a_comment_in_the_same_second_as_the_last_one_read_is_not_lost(
+    graph: fake_graph.Graph,
+) -> None:
+    post = page_post(graph, 1)
+    graph.add_comment(post, "1_a", "Hei", at(9), AINO)
+    meta = connector(graph)
+    first = meta.read({}, NOTHING)
+    graph.add_comment(post, "1_b", "Minäkin", at(9), AINO)  # Graph lists it only now
+
+    second = meta.read(first.cursor, NOTHING)
+
+    assert ids(second.events) == ["1_b"]
+    assert meta.read(second.cursor, NOTHING).events == []
+
+
+def test_the_same_second_is_remembered_across_the_pages_of_a_pass(
+    graph: fake_graph.Graph,
+) -> None:
+    for number in range(POSTS_PER_PAGE + 1):
+        graph.add_comment(page_post(graph, number), f"{number}_x", "hei", at(9), AINO)
+    meta = connector(graph)
+    first = meta.read({}, NOTHING)
+    second = meta.read(first.cursor, NOTHING)
+    assert len(set(ids(first.events)) | set(ids(second.events))) == POSTS_PER_PAGE + 1
+    graph.add_comment(page_post(graph, 99), "99_x", "myöhässä", at(9), AINO)
+
+    third = meta.read(second.cursor, NOTHING)
+
+    assert ids(third.events) == ["99_x"]
+
+
+def test_the_ids_kept_for_one_second_are_bounded_and_the_rest_come_again(
+    graph: fake_graph.Graph,
+) -> None:
+    for number in range(5):
+        post = page_post(graph, number)
+        for index in range(30):
+            graph.add_comment(post, f"{number}_{index:02d}", "hei", at(9), AINO)
+    meta = connector(graph)
+    first = meta.read({}, NOTHING)
+    assert len(first.events) == 150 and len(first.cursor["seen"]) == SEEN_KEPT
+
+    again = meta.read(first.cursor, NOTHING)  # repeated (ingestion stores each once), not lost
+    assert len(again.events) == 150 - SEEN_KEPT
+    assert not set(ids(again.events)) & set(first.cursor["seen"])
+
+
 def test_a_pass_over_several_pages_moves_the_cursor_only_at_its_end(
     graph: fake_graph.Graph,
 ) -> None:
@@ -163,7 +221,7 @@ def test_a_pass_over_several_pages_moves_the_cursor_only_at_its_end(
 
     second = meta.read(first.cursor, NOTHING)
     assert second.more is False and len(second.events) == 5
-    assert set(second.cursor) == {"since"}
+    assert set(second.cursor) == {"since", "seen"}
     assert len(set(ids(first.events)) | set(ids(second.events))) == POSTS_PER_PAGE + 5
     assert meta.read(second.cursor, NOTHING).events == []
 
@@ -172,7 +230,7 @@ def test_a_pass_stops_after_catch_up_pages(graph: fake_graph.Graph) -> None:
     for number in range(POSTS_PER_PAGE * 2 + 1):
         graph.add_comment(page_post(graph, number), f"{number}_x", "hei", at(9), AINO)
     fetched = connector(graph, catch_up_pages=1).read({}, NOTHING)
-    assert fetched.more is False and set(fetched.cursor) == {"since"}
+    assert fetched.more is False and set(fetched.cursor) == {"since", "seen"}
 
 
 def test_a_post_shifting_the_feed_repeats_items_but_loses_none(graph: fake_graph.Graph) -> None:

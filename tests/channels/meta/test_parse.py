@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from vastaa.channels.base import MalformedPayload
 from vastaa.channels.meta.parse import Parsed, Skip, graph_comment, parse_body
 from vastaa.pipeline.events import DeleteEvent, MessageEvent
 
@@ -175,6 +176,20 @@ def test_an_item_that_breaks_the_canonical_limits_is_skipped() -> None:
     body = (FIXTURES / "feed_comment__add.json").read_text().replace(FIRST_COMMENT, "9" * 300)
     result = parse_body(body.encode())
     assert result.events == [] and "external_id" in result.skipped[0]
+
+
+def test_a_time_too_large_for_a_date_is_no_time() -> None:
+    huge = "1" + "0" * 400
+    body = (FIXTURES / "feed_comment__add.json").read_text()
+    body = body.replace('"time": 1763640000', f'"time": {huge}')
+    body = body.replace('"created_time": 1763639998', f'"created_time": {huge}')
+    result = parse_body(body.encode())
+    assert result.events == [] and "no time" in result.skipped[0]
+
+
+def test_a_body_nested_too_deep_is_malformed() -> None:
+    with pytest.raises(MalformedPayload, match="not JSON"):
+        parse_body(b"[" * 100_000)
 
 
 def test_a_graph_comment_from_the_catch_up_read() -> None:

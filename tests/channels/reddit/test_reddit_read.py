@@ -235,6 +235,37 @@ def test_an_unreachable_reddit_is_retryable(server: fake_reddit.Reddit) -> None:
     assert not isinstance(raised.value, PermanentError)
 
 
+def secrets_in(error: BaseException | None) -> list[str]:
+    """The credentials anywhere in ``error``, its arguments, its attributes or its chain."""
+    found: list[str] = []
+    while error is not None:
+        text = f"{error} {error.args!r} {vars(error)!r}"
+        found += [s for s in (fake_reddit.PASSWORD, fake_reddit.CLIENT_SECRET) if s in text]
+        error = error.__cause__ or error.__context__
+    return found
+
+
+def test_a_failed_sign_in_carries_no_credential_in_its_chain(server: fake_reddit.Reddit) -> None:
+    reddit = connector(server)
+    with fake_reddit.running() as gone:
+        url = gone.base_url
+    reddit.settings = replace(reddit.settings, oauth_url=url, reddit_url=url)
+    with pytest.raises(RetryableError, match="reddit: RequestException") as raised:
+        reddit.check()
+    assert "Connect" in str(raised.value)  # still says what went wrong
+    assert secrets_in(raised.value) == []
+    assert raised.value.__cause__ is None and raised.value.__context__ is None
+
+
+def test_a_refused_password_carries_no_credential_in_its_chain(
+    server: fake_reddit.Reddit,
+) -> None:
+    with pytest.raises(Rejected) as raised:
+        connector(server, password=fake_reddit.PASSWORD + "x").check()
+    assert secrets_in(raised.value) == []
+    assert raised.value.__cause__ is None and raised.value.__context__ is None
+
+
 def test_check_refuses_another_account(server: fake_reddit.Reddit) -> None:
     server.me = "someone_else"
     with pytest.raises(Rejected, match="signed in as u/someone_else, not u/kide_support"):

@@ -186,8 +186,14 @@ def setup(config: dict[str, str], **credentials: str) -> ChannelSetup:
 def test_settings_are_checked_when_the_connector_is_built() -> None:
     with pytest.raises(PermanentError, match="credentials client_secret, password"):
         RedditConnector.build(setup({}, client_secret="", password=""))
-    with pytest.raises(PermanentError, match="oauth_url must be an https:// address"):
+    with pytest.raises(PermanentError, match="oauth_url must be a https:// address"):
         RedditConnector.build(setup({"oauth_url": "http://reddit.example"}))
+    for url in ("http://localhost.evil.example", "http://127.0.0.1.evil.example:8080"):
+        with pytest.raises(PermanentError, match="reddit_url must be a https:// address"):
+            RedditConnector.build(setup({"reddit_url": url}))
+    for url in ("http://localhost:1@evil.example", "https://user:pw@oauth.reddit.com"):
+        with pytest.raises(PermanentError, match="oauth_url must not carry a user name"):
+            RedditConnector.build(setup({"oauth_url": url}))
     with pytest.raises(PermanentError, match="'no spaces' is not a subreddit name"):
         RedditConnector.build(setup({"subreddits": "Kide, no spaces"}))
     with pytest.raises(PermanentError, match="page_size"):

@@ -6,9 +6,12 @@ Reading: comments and messages arrive by webhook (``webhook.py``). ``read`` is o
 poll for comments missed while Vastaa was down: the newest posts (``GET /{page-id}/feed``) or
 media (``GET /{ig-user-id}/media``), ``POSTS_PER_PAGE`` at a time and at most ``catch_up_pages``
 pages per pass, each with its newest ``COMMENTS_PER_POST`` comments; the comments newer than the
-cursor are returned. The cursor is ``{"since": unix seconds}``: the newest comment time seen,
-never later than the moment the pass began (so what was written during a pass is read by the
-next). Within a pass it also holds the feed's ``after`` cursor. Direct messages are not polled.
+cursor are returned. The cursor is ``{"since": unix seconds, "seen": [comment ids]}``: the newest
+comment time seen, never later than the moment the pass began (so what was written during a pass
+is read by the next), and the ids already returned from that very second. Graph's times are whole
+seconds, so a comment of the same second that Graph lists only later is still new; ``seen``
+keeps at most ``SEEN_KEPT`` ids, and those of a busier second come again (ingestion stores each
+once). Within a pass it also holds the feed's ``after`` cursor. Direct messages are not polled.
 
 Sending: a reply is ``POST /{comment-id}/comments`` (Facebook) or ``/{ig-comment-id}/replies``
 (Instagram). Graph has no idempotency key, so before replying the connector reads the comment's
@@ -43,6 +46,7 @@ from vastaa.channels.base import (
     Outgoing,
     Receipt,
     Rejected,
+    checked_url,
 )
 from vastaa.channels.meta import graph as graph_api
 from vastaa.channels.meta.graph import Graph, is_missing, segment
@@ -58,6 +62,7 @@ GRAPH_VERSION = "v21.0"
 POSTS_PER_PAGE = 25
 COMMENTS_PER_POST = 50
 CATCH_UP_PAGES = 4
+SEEN_KEPT = 100  # ids of the cursor's second kept in the cursor
 BACKLOG = timedelta(hours=24)  # the first read looks back this far
 REPLIES_LOOKED_AT = 100
 COMMENT_ID = re.compile(r"\d+(_\d+)?")  # a comment's id; a message's id is not all digits
@@ -135,26 +140,32 @@ class MetaConnector:
     def read(self, cursor: Mapping[str, Any], listening: Listening) -> Fetched:
         now = int(self._clock().timestamp())
         since = _int(cursor.get("since"), now - int(BACKLOG.total_seconds()))
+        seen = _ids(cursor.get("seen"))
         started = _int(cursor.get("started"), now)
         params: dict[str, Any] = {"fields": self._fields(), "limit": POSTS_PER_PAGE}
         if isinstance(cursor.get("after"), str):
             params["after"] = cursor["after"]
         answer = self.graph.get(f"{segment(self.account)}/{self._edge()}", params)
-        found, problems = self._comments(answer.body.get("data"), since)
-        newest = max([_int(cursor.get("newest"), since)] + [_seconds(e) for e in found])
+        found, problems = self._comments(answer.body.get("data"), since, set(seen))
+        earlier = (_int(cursor.get("newest"), since), _ids(cursor.get("latest", seen)))
+        newest, latest = _newest(found, *earlier)
         events: list[Event] = [*found]
         page = _int(cursor.get("page"), 0) + 1
         after = _next_after(answer.body)
         wait = graph_api.wait_for(answer.headers)
         if after and page < self.catch_up_pages:  # the pass goes on: the position within it
-            state = {"since": since, "started": started, "newest": newest, "page": page}
-            position: dict[str, Any] = {**state, "after": after}
-        else:  # the pass is over: never past the moment it began
-            position = {"since": min(newest, started)}
+            state = {"since": since, "seen": seen, "started": started, "page": page}
+            position: dict[str, Any] = {**state, "newest": newest, "latest": latest, "after": after}
+        elif newest <= started:  # the pass is over
+            position = {"since": newest, "seen": latest}
+        else:  # never past the moment the pass began
+            position = {"since": started, "seen": []}
         more = "after" in position
         return Fetched(events=events, cursor=position, more=more, wait=wait, problems=problems)
 
-    def _comments(self, posts: Any, since: int) -> tuple[list[MessageEvent], list[str]]:
+    def _comments(
+        self, posts: Any, since: int, seen: set[str]
+    ) -> tuple[list[MessageEvent], list[str]]:
         events: list[MessageEvent] = []
         problems: list[str] = []
         for post in posts if isinstance(posts, list) else []:
@@ -169,7 +180,7 @@ class MetaConnector:
                 except Skip as reason:
                     problems.append(f"{self.platform} post {post['id']}: {reason}")
                     continue
-                if _seconds(event) > since:
+                if _is_new(event, since, seen):
                     events.append(event)
             problems.extend(self._overflow(post, since))
         return events, problems
@@ -190,7 +201,7 @@ class MetaConnector:
         if not isinstance(comments, dict) or not _next_after(comments):
             return []
         times = [_int_time(c) for c in _data(comments)]
-        if times and min(times) > since:
+        if times and min(times) >= since:  # the ones not listed may be new
             return [f"{self.platform} post {post['id']}: more new comments than one read holds"]
         return []
 
@@ -277,11 +288,8 @@ class MetaConnector:
 
 
 def _graph_url(setup: ChannelSetup, platform: str) -> str:
-    url = str(setup.config.get("graph_url", GRAPH_URL)).rstrip("/")
-    local = url.startswith(("http://127.0.0.1:", "http://localhost:"))
-    if not (url.startswith("https://") or local):
-        raise PermanentError(f"{platform}: graph_url must be https://")
-    return url
+    url = str(setup.config.get("graph_url", GRAPH_URL))
+    return checked_url(url, what=f"{platform}: graph_url", secure="https")
 
 
 def _positive(value: Any, platform: str) -> int:
@@ -321,8 +329,25 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _ids(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _seconds(event: MessageEvent) -> int:
     return int(event.created_at.timestamp())
+
+
+def _is_new(event: MessageEvent, since: int, seen: set[str]) -> bool:
+    """Later than the cursor, or of its very second and not yet returned."""
+    at = _seconds(event)
+    return at > since or (at == since and event.external_id not in seen)
+
+
+def _newest(found: list[MessageEvent], newest: int, latest: list[str]) -> tuple[int, list[str]]:
+    """The newest comment time so far and the ids returned at it (``SEEN_KEPT`` at most)."""
+    top = max([newest, *(_seconds(e) for e in found)])
+    ids = [e.external_id for e in found if _seconds(e) == top]
+    return top, sorted({*ids, *(latest if top == newest else [])})[:SEEN_KEPT]
 
 
 def _int_time(comment: dict[str, Any]) -> int:

@@ -91,6 +91,8 @@ def parse_body(body: bytes) -> Parsed:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedPayload(f"meta: the body is not JSON ({error})") from None
+    except RecursionError:
+        raise MalformedPayload("meta: the body is not JSON (nested too deep)") from None
     return parse_notification(data)
 
 
@@ -449,9 +451,8 @@ def _time_or_none(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > MILLISECONDS else value
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
+        try:  # a number too large for a float or a date is no time
+            return datetime.fromtimestamp(value / 1000 if value > MILLISECONDS else value, UTC)
         except (OverflowError, ValueError, OSError):
             return None
     if isinstance(value, str):

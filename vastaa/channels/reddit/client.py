@@ -50,6 +50,7 @@ from vastaa.channels.base import (
     RateLimited,
     Receipt,
     Rejected,
+    checked_url,
 )
 from vastaa.channels.reddit import parse
 from vastaa.channels.reddit.reading import Reader, Source
@@ -281,15 +282,15 @@ class RedditConnector:
 
     def _run(self, work: Callable[[Api], Awaitable[T]]) -> T:
         """One call: a fresh client, closed again; every error in Vastaa's tree, scrubbed of
-        the credentials."""
+        the credentials and cut from its cause (Async PRAW's errors keep the request's
+        arguments: the password and the app's secret)."""
         try:
             return asyncio.run(self._session(work))
         except Exception as error:  # every Async PRAW error is mapped, none is lost
             mapped = _mapped(error)
             mapped.args = tuple(_scrub(str(a), self.settings.secrets()) for a in mapped.args)
-            if mapped is error:
-                raise
-            raise mapped from error
+        mapped.__context__ = None  # raised outside ``except``: no cause or context is attached
+        raise mapped from None
 
     async def _session(self, work: Callable[[Api], Awaitable[T]]) -> T:
         kwargs: dict[str, Any] = {"timeout": TIMEOUT_SECONDS}
@@ -339,11 +340,7 @@ def _settings(setup: ChannelSetup) -> Settings:
 
 
 def _url(config: Mapping[str, Any], key: str, default: str) -> str:
-    url = str(config.get(key) or default).rstrip("/")
-    local = url.startswith(("http://127.0.0.1", "http://localhost"))
-    if not (url.startswith("https://") or local):
-        raise PermanentError(f"reddit: {key} must be an https:// address")
-    return url
+    return checked_url(str(config.get(key) or default), what=f"reddit: {key}", secure="https")
 
 
 def _subreddits(value: Any) -> tuple[str, ...]:
