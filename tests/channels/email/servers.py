@@ -42,6 +42,8 @@ ACCOUNT = "palaute@kide.fi"
 PASSWORD = "imap-secret-8243"
 SMTP_USER = "smtp-kide"
 SMTP_PASSWORD = "smtp-secret-5510"
+UTF8_USER = "tiimi@kide.fi"  # a second login whose password is outside ASCII
+UTF8_PASSWORD = "Kesä2024!"
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "email"
 
 
@@ -212,7 +214,10 @@ def running_dovecot(binary: str) -> Iterator[Dovecot]:
     (folder / "mail").mkdir()
     mail_user = pwd.getpwnam(_users()[2])
     os.chown(folder / "mail", mail_user.pw_uid, mail_user.pw_gid)
-    (folder / "passwd").write_text(f"{ACCOUNT}:{{PLAIN}}{PASSWORD}:::::\n")
+    (folder / "passwd").write_text(
+        f"{ACCOUNT}:{{PLAIN}}{PASSWORD}:::::\n{UTF8_USER}:{{PLAIN}}{UTF8_PASSWORD}:::::\n",
+        encoding="utf-8",
+    )
     port = free_port()
     (folder / "dovecot.conf").write_text(_config(folder, port))
     process = subprocess.Popen(
@@ -250,7 +255,7 @@ def authenticator(
     good = isinstance(auth_data, LoginPassword) and (
         auth_data.login.decode(),
         auth_data.password.decode(),
-    ) == (SMTP_USER, SMTP_PASSWORD)
+    ) in {(SMTP_USER, SMTP_PASSWORD), (UTF8_USER, UTF8_PASSWORD)}
     return AuthResult(success=good, handled=False)
 
 
@@ -282,6 +287,8 @@ def channel_setup(
     mailbox: str,
     password: str = PASSWORD,
     smtp_password: str = SMTP_PASSWORD,
+    username: str = ACCOUNT,
+    smtp_username: str = SMTP_USER,
     **config: Any,
 ) -> ChannelSetup:
     return ChannelSetup(
@@ -298,9 +305,9 @@ def channel_setup(
             **config,
         },
         credentials={
-            "username": ACCOUNT,
+            "username": username,
             "password": password,
-            "smtp_username": SMTP_USER,
+            "smtp_username": smtp_username,
             "smtp_password": smtp_password,
         },
     )

@@ -193,3 +193,20 @@ def test_reply_context_prefers_reply_to() -> None:
     assert context.address == "sanna.laine@example.fi"
     assert context.subject == "Palautelomake: kauppa Tampere"
     assert context.message_id == "form-2026-11-20-0900@kide.fi"
+
+
+def test_reply_context_keeps_the_subject_on_one_line() -> None:
+    context = parse.reply_context(fixture("message__encoded_line_break.eml"))
+    assert context.subject == "Hei Bcc: evil@x.com"  # an encoded CR LF is a space
+    assert context.message_id == "crlf-subject-1@example.fi"
+    assert context.references == ("first-1@example.fi",)
+
+
+def test_reply_context_drops_ids_with_control_characters() -> None:
+    data = (
+        b"From: a@example.fi\nMessage-ID: <a\x01b@example.fi>\n"
+        b"References: <ok@x.fi> <c\x7fd@x.fi>\n"
+    )
+    context = parse.reply_context(data)
+    assert context.message_id is None
+    assert context.references == ("ok@x.fi",)

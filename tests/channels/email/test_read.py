@@ -216,3 +216,78 @@ def test_unencrypted_imap_is_allowed_only_on_this_machine(
     setup = channel_setup(dovecot, smtp, mailbox, imap_host="imap.kide.fi")
     with pytest.raises(PermanentError, match="only for 127.0.0.1"):
         EmailConnector.build(setup)
+
+
+def test_a_password_outside_ascii_reads_the_mailbox(dovecot: Dovecot, smtp: Smtp) -> None:
+    setup = channel_setup(
+        dovecot, smtp, "INBOX", username=servers.UTF8_USER, password=servers.UTF8_PASSWORD
+    )
+    fetched = EmailConnector.build(setup).read({}, NOTHING)
+    assert fetched.events == []
+    assert fetched.problems == []
+
+
+def test_a_mailbox_name_outside_ascii_is_refused(dovecot: Dovecot, smtp: Smtp) -> None:
+    connector = EmailConnector.build(channel_setup(dovecot, smtp, "Lähetetyt"))
+    with pytest.raises(Rejected, match="outside ASCII") as caught:
+        connector.read({}, NOTHING)
+    assert "Lähetetyt" not in str(caught.value)
+    assert servers.PASSWORD not in str(caught.value)
+
+
+def large(number: int, attachment: int) -> bytes:
+    """A customer's question with a big attachment after the text."""
+    blob = b"QUJD" * (attachment // 4)
+    lines = b"\n".join(blob[start : start + 76] for start in range(0, len(blob), 76))
+    return (
+        (
+            f"From: Asiakas <asiakas@example.fi>\nTo: {servers.ACCOUNT}\nSubject: Kuvat {number}\n"
+            f"Message-ID: <big{number}@example.fi>\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+            "Content-Type: text/plain; charset=UTF-8\n\nLiitteenä kuvat rikkinäisestä tuotteesta.\n"
+            '--b\nContent-Type: image/jpeg\nContent-Disposition: attachment; filename="kuva.jpg"\n'
+            "Content-Transfer-Encoding: base64\n\n"
+        ).encode()
+        + lines
+        + b"\n--b--\n"
+    )
+
+
+def test_a_mail_over_max_bytes_is_read_up_to_the_cap(
+    connector: EmailConnector, dovecot: Dovecot, mailbox: str
+) -> None:
+    dovecot.deliver(mailbox, plain(1), large(2, 11_000_000), plain(3))
+    fetched = connector.read({}, NOTHING)
+    assert ids(fetched.events) == ["q1@example.fi", "big2@example.fi", "q3@example.fi"]
+    assert fetched.problems == []
+    assert fetched.cursor["last_uid"] == 3
+    big = fetched.events[1]
+    assert isinstance(big, MessageEvent)
+    assert big.text == "Liitteenä kuvat rikkinäisestä tuotteesta."
+    assert [media.url for media in big.media] == ["name:kuva.jpg"]
+    assert big.raw is not None
+    assert big.raw["size"] > 11_000_000
+    assert big.raw["cut_at"] == 10_000_000
+    small = fetched.events[0]
+    assert small.raw is not None
+    assert "cut_at" not in small.raw
+
+
+def test_a_read_takes_at_most_five_times_max_bytes(
+    dovecot: Dovecot, smtp: Smtp, mailbox: str
+) -> None:
+    connector = EmailConnector.build(channel_setup(dovecot, smtp, mailbox, max_bytes=20_000))
+    dovecot.deliver(mailbox, *(large(number, 30_000) for number in range(7)))
+    first = connector.read({}, NOTHING)  # each counts as 20 kB of the 100 kB
+    assert ids(first.events) == [f"big{number}@example.fi" for number in range(5)]
+    assert first.more is True
+    assert first.cursor["last_uid"] == 5
+    second = connector.read(first.cursor, NOTHING)
+    assert ids(second.events) == ["big5@example.fi", "big6@example.fi"]
+    assert second.more is False
+    assert second.cursor["last_uid"] == 7
+
+
+def test_max_bytes_must_be_a_sensible_size(dovecot: Dovecot, smtp: Smtp) -> None:
+    with pytest.raises(PermanentError, match="max_bytes"):
+        EmailConnector.build(channel_setup(dovecot, smtp, "INBOX", max_bytes=100))

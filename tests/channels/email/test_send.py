@@ -252,3 +252,60 @@ def test_secure_defaults(dovecot: Dovecot, smtp: Smtp) -> None:
     assert (imap.security, imap.port, imap.username) == ("ssl", 993, servers.ACCOUNT)
     assert (smtp_server.security, smtp_server.port) == ("starttls", 587)
     assert built.settings.mailbox == "INBOX"
+
+
+def test_an_encoded_line_break_in_the_subject_cannot_add_a_header(
+    connector: EmailConnector, dovecot: Dovecot, smtp: Smtp, mailbox: str
+) -> None:
+    dovecot.deliver(mailbox, fixture("message__encoded_line_break.eml"))
+    connector.send(reply("reply-9", in_reply_to="crlf-subject-1@example.fi"))
+    ((_, recipients, data),) = smtp.recorder.received
+    assert recipients == [CUSTOMER]
+    (mail,) = smtp.recorder.messages()
+    assert mail["Subject"] == "Re: Hei Bcc: evil@x.com"
+    assert mail["Bcc"] is None
+    assert b"\nBcc:" not in data
+    assert mail["References"] == "<first-1@example.fi> <crlf-subject-1@example.fi>"
+
+
+@pytest.mark.parametrize("sent_mailbox", [False, True])
+def test_a_reply_to_an_id_outside_ascii_is_sent(
+    dovecot: Dovecot, smtp: Smtp, mailbox: str, sent_mailbox: bool
+) -> None:
+    extra = {"sent_mailbox": dovecot.new_mailbox()} if sent_mailbox else {}
+    connector = EmailConnector.build(channel_setup(dovecot, smtp, mailbox, **extra))
+    connector.send(reply("reply-10", in_reply_to="kesä-1@example.fi"))  # not found: no search
+    (mail,) = smtp.recorder.messages()
+    assert mail["Subject"] == "Kide asiakaspalvelu"
+
+
+def test_a_password_outside_ascii_signs_in_to_both_servers(dovecot: Dovecot, smtp: Smtp) -> None:
+    setup = channel_setup(
+        dovecot,
+        smtp,
+        "INBOX",
+        username=servers.UTF8_USER,
+        password=servers.UTF8_PASSWORD,
+        smtp_username=servers.UTF8_USER,
+        smtp_password=servers.UTF8_PASSWORD,
+    )
+    connector = EmailConnector.build(setup)
+    assert connector.check().startswith("mailbox INBOX, 0 messages; SMTP 127.0.0.1")
+    connector.send(reply("reply-11"))
+    assert len(smtp.recorder.received) == 1
+
+
+@pytest.mark.parametrize("which", ["imap", "smtp"])
+def test_a_wrong_password_outside_ascii_is_rejected_without_it(
+    dovecot: Dovecot, smtp: Smtp, which: str
+) -> None:
+    wrong = "Kesä2025-väärä"
+    logins = {"username": servers.UTF8_USER, "smtp_username": servers.UTF8_USER}
+    passwords = {"password": servers.UTF8_PASSWORD, "smtp_password": servers.UTF8_PASSWORD}
+    passwords["password" if which == "imap" else "smtp_password"] = wrong
+    connector = EmailConnector.build(channel_setup(dovecot, smtp, "INBOX", **logins, **passwords))
+    with pytest.raises(Rejected) as caught:
+        connector.check()
+    assert f"refused the login of {servers.UTF8_USER}" in str(caught.value)
+    assert wrong not in str(caught.value)
+    assert "väärä" not in repr(caught.value)

@@ -8,7 +8,9 @@ Reading is UID-based: the cursor is ``{"uidvalidity", "last_uid"}`` of the confi
 selected read-only and fetched with ``BODY.PEEK[]``, so nothing is marked read, moved or deleted.
 The first read, and a read after the server changed the mailbox's UIDVALIDITY (the old UIDs mean
 nothing any more), start from the mail that arrived in the last ``backlog_days`` (7); ingestion
-deduplicates on Message-ID, so mail read again is stored once. At most 100 mails a read.
+deduplicates on Message-ID, so mail read again is stored once. At most 100 mails and 5 ×
+``max_bytes`` a read; a mail over ``max_bytes`` (10 MB) is read only up to it (``BODY.PEEK[]<0.n>``:
+its headers and text come first, what is cut is attachments), marked in ``raw``.
 
 Mail sent by a machine (Auto-Submitted, X-Autoreply, Precedence bulk/junk/auto_reply) is
 skipped (logged, the cursor moves past it); mail from the channel's own address is read as an
@@ -31,6 +33,7 @@ import imaplib
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -59,6 +62,7 @@ from vastaa.channels.email.client import (
     search,
     select,
     settings,
+    sizes,
     smtp_session,
 )
 from vastaa.clock import Clock, utcnow
@@ -66,8 +70,10 @@ from vastaa.pipeline.events import ChannelRef, Event
 
 CAPABILITIES: frozenset[Capability] = frozenset({"read_direct_messages", "reply", "direct_message"})
 BATCH = 100  # mails fetched in one read
+BATCH_MAILS_BYTES = 5  # a read fetches at most this many times max_bytes
 SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
+ADDRESS = re.compile(r"[^@\s<>,;\"\x00-\x1f\x7f]+@[^@\s<>,;\"\x00-\x1f\x7f]+")
+MAIL_ID = re.compile(r"[^<>\s\x00-\x1f\x7f]+")  # an id we can write between <>
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 log = logging.getLogger(__name__)
@@ -101,17 +107,42 @@ class EmailConnector:
             selected = select(conn, self.settings.mailbox)
             last = _last_uid(cursor, selected)
             uids = self._new(conn, last, selected)
-            mails = fetch(conn, uids[:BATCH]) if uids else []
+            page, size = self._page(conn, uids)
+            mails = self._fetch(conn, page, size)
         events, problems = self._events(mails)
-        top = max(uids[:BATCH], default=last or 0)
-        if last is None and len(uids) <= BATCH:
+        more = len(uids) > len(page)
+        top = max(page, default=last or 0)
+        if last is None and not more:
             top = max(top, selected.uidnext - 1)  # older mail is not read
         return Fetched(
             events=events,
             cursor={"uidvalidity": selected.uidvalidity, "last_uid": top},
-            more=len(uids) > BATCH,
+            more=more,
             problems=problems,
         )
+
+    def _page(self, conn: imaplib.IMAP4, uids: list[int]) -> tuple[list[int], dict[int, int]]:
+        """The first UIDs up to BATCH mails and BATCH_MAILS_BYTES × max_bytes, with their
+        sizes; a mail over max_bytes counts as max_bytes (only that much is fetched)."""
+        size = sizes(conn, uids[:BATCH]) if uids else {}
+        cap, budget = self.settings.max_bytes, BATCH_MAILS_BYTES * self.settings.max_bytes
+        page: list[int] = []
+        for uid in uids[:BATCH]:
+            budget -= min(size.get(uid, 0), cap)
+            if budget < 0:
+                break
+            page.append(uid)
+        return page, size
+
+    def _fetch(self, conn: imaplib.IMAP4, page: list[int], size: dict[int, int]) -> list[Mail]:
+        """The mails of the page (expunged ones are absent); one over max_bytes only up to
+        max_bytes: its headers and text come first, the rest is mostly attachments."""
+        cap = self.settings.max_bytes
+        whole = [uid for uid in page if uid in size and size[uid] <= cap]
+        cut = [uid for uid in page if size.get(uid, 0) > cap]
+        mails = fetch(conn, whole) if whole else []
+        mails += fetch(conn, cut, f"BODY.PEEK[]<0.{cap}>") if cut else []
+        return sorted((replace(mail, size=size.get(mail.uid)) for mail in mails), key=_uid)
 
     def _new(self, conn: imaplib.IMAP4, last: int | None, selected: Selected) -> list[int]:
         """UIDs after ``last``, or those of the backlog when there is no valid position."""
@@ -144,9 +175,13 @@ class EmailConnector:
         if reason:
             log.info("email: skipped UID %s, sent by a machine (%s)", mail.uid, reason)
             return None
-        return parse.message_event(
+        event = parse.message_event(
             mail.data, channel=self.channel, received_at=mail.received_at, message=message
         )
+        if mail.size and mail.size > len(mail.data) and event.raw is not None:
+            log.info("email: read UID %s (%s bytes) up to max_bytes", mail.uid, mail.size)
+            event.raw.update(size=mail.size, cut_at=len(mail.data))
+        return event
 
     def send(self, outgoing: Outgoing) -> Receipt:
         own_id = outgoing_id(outgoing.key, self.settings.account)
@@ -212,13 +247,13 @@ def compose(
     if not ADDRESS.fullmatch(recipient):
         raise Rejected(f"email: not a mail address: {recipient[:200]!r}")
     mail = EmailMessage()
-    mail["From"] = formataddr((settings.from_name, settings.account))
+    mail["From"] = formataddr((parse.one_line(settings.from_name), settings.account))
     mail["To"] = recipient
     mail["Subject"] = _subject(answered, settings)
     mail["Date"] = format_datetime(now.astimezone(UTC))
     mail["Message-ID"] = f"<{own_id}>"
     parent = (answered.message_id if answered else None) or outgoing.in_reply_to
-    if parent and not parent.startswith("sha256-"):  # a hashed id cannot be written back
+    if parent and _writable(parent):
         references = [*(answered.references if answered else ()), parent]
         mail["In-Reply-To"] = f"<{parent}>"
         mail["References"] = " ".join(f"<{ref}>" for ref in dict.fromkeys(references))
@@ -228,13 +263,23 @@ def compose(
     return mail
 
 
+def _writable(mail_id: str) -> bool:
+    """Whether an id can be written between <>: not a hash of one (``sha256-…``), no space
+    or control character."""
+    return not mail_id.startswith("sha256-") and bool(MAIL_ID.fullmatch(mail_id))
+
+
 def _subject(answered: parse.ReplyContext | None, settings: MailSettings) -> str:
-    if answered and answered.subject.strip():
-        subject = answered.subject.strip()
+    subject = parse.one_line(answered.subject) if answered else ""
+    if subject:
         return (
             subject if re.match(r"^(re|vs|ynt)\s*:", subject, re.IGNORECASE) else f"Re: {subject}"
         )
-    return settings.subject or settings.from_name or settings.account
+    return parse.one_line(settings.subject or settings.from_name) or settings.account
+
+
+def _uid(mail: Mail) -> int:
+    return mail.uid
 
 
 def _last_uid(cursor: Mapping[str, Any], selected: Selected) -> int | None:

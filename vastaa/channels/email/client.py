@@ -4,11 +4,13 @@ signed-in sessions, the few IMAP commands the connector uses, and errors in Vast
 Security: ``ssl`` (implicit TLS, IMAP 993 / SMTP 465), ``starttls`` (IMAP 143 / SMTP 587) or
 ``none``, which is allowed only for a server on this machine (127.0.0.1). Certificates are
 checked against the system's trust store. A refused login is ``Rejected`` with the server's
-words and the user name, never the password.
+words and the user name, never the password. A login outside ASCII signs in with the PLAIN
+mechanism in UTF-8 (IMAP AUTHENTICATE, SMTP AUTH): LOGIN and ``smtplib`` take ASCII only.
 """
 
 from __future__ import annotations
 
+import base64
 import imaplib
 import logging
 import re
@@ -24,6 +26,8 @@ from vastaa.channels.base import ChannelSetup, Rejected
 from vastaa.errors import PermanentError, RetryableError
 
 BACKLOG_DAYS = 7
+MAX_BYTES = 10_000_000  # of one mail; a bigger one is read up to here
+MIN_BYTES = 10_000
 TIMEOUT_SECONDS = 30.0
 LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 SECURITY = ("ssl", "starttls", "none")
@@ -34,6 +38,7 @@ DEFAULT_PORTS = {
 }
 INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 UID = re.compile(rb"\bUID (\d+)")
+SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ class MailSettings:
     from_name: str = ""
     subject: str = ""  # the subject of a mail that answers nothing we know
     backlog_days: int = BACKLOG_DAYS
+    max_bytes: int = MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class Mail:
     uid: int
     data: bytes
     received_at: datetime | None
+    size: int | None = None  # RFC822.SIZE: more than len(data) when the mail was cut
 
 
 # Settings
@@ -103,7 +110,15 @@ def settings(setup: ChannelSetup) -> MailSettings:
         from_name=str(config.get("from_name") or ""),
         subject=str(config.get("subject") or ""),
         backlog_days=_int(config.get("backlog_days", BACKLOG_DAYS), "backlog_days"),
+        max_bytes=_max_bytes(config.get("max_bytes", MAX_BYTES)),
     )
+
+
+def _max_bytes(value: Any) -> int:
+    size = _int(value, "max_bytes")
+    if size < MIN_BYTES:
+        raise PermanentError(f"email: max_bytes must be at least {MIN_BYTES}")
+    return size
 
 
 def _server(
@@ -154,7 +169,15 @@ def imap_session(server: Server) -> Iterator[imaplib.IMAP4]:
 
 def _login(conn: imaplib.IMAP4, server: Server) -> None:
     try:
-        conn.login(server.username, server.password)
+        if _ascii(server.username, server.password):
+            conn.login(server.username, server.password)
+        elif "AUTH=PLAIN" in conn.capabilities:
+            conn.authenticate("PLAIN", lambda _challenge: _plain(server))
+        else:
+            raise Rejected(
+                f"email: {server.where} offers no AUTHENTICATE PLAIN, which a login outside "
+                "ASCII needs"
+            )
     except imaplib.IMAP4.abort:
         raise
     except imaplib.IMAP4.error as error:
@@ -190,6 +213,20 @@ def search(conn: imaplib.IMAP4, *criteria: str) -> list[int]:
     return sorted({int(uid) for line in data if line for uid in bytes(line).split()})
 
 
+def sizes(conn: imaplib.IMAP4, uids: list[int]) -> dict[int, int]:
+    """RFC822.SIZE of these UIDs (expunged ones are absent)."""
+    typ, data = conn.uid("FETCH", ",".join(map(str, uids)), "(UID RFC822.SIZE)")
+    _ok(typ, data, "UID FETCH")
+    found = {}
+    for line in data:
+        meta = line[0] if isinstance(line, tuple) else line
+        uid = UID.search(meta) if isinstance(meta, bytes) else None
+        size = SIZE.search(meta) if isinstance(meta, bytes) else None
+        if uid and size:
+            found[int(uid.group(1))] = int(size.group(1))
+    return found
+
+
 def fetch(conn: imaplib.IMAP4, uids: list[int], item: str = "BODY.PEEK[]") -> list[Mail]:
     """The mails of these UIDs with their INTERNALDATE (expunged ones are simply absent)."""
     typ, data = conn.uid("FETCH", ",".join(map(str, uids)), f"(UID INTERNALDATE {item})")
@@ -218,7 +255,10 @@ def _internaldate(meta: bytes) -> datetime | None:
 
 
 def find(conn: imaplib.IMAP4, mailbox: str, message_id: str) -> list[int]:
-    """UIDs of the mails in ``mailbox`` with this Message-ID."""
+    """UIDs of the mails in ``mailbox`` with this Message-ID; none for an id outside ASCII
+    (IMAP without UTF8=ACCEPT cannot search for it)."""
+    if not _ascii(message_id):
+        return []
     select(conn, mailbox)
     return search(conn, "HEADER", "Message-ID", _quoted(f"<{message_id}>"))
 
@@ -272,13 +312,36 @@ def smtp_session(server: Server) -> Iterator[smtplib.SMTP]:
 
 def _smtp_login(smtp: smtplib.SMTP, server: Server) -> None:
     try:
-        smtp.login(server.username, server.password)
+        if _ascii(server.username, server.password):
+            smtp.login(server.username, server.password)
+        else:
+            _smtp_plain(smtp, server)
     except smtplib.SMTPAuthenticationError as error:
         reason = _text(error.smtp_error).replace(server.password, "***")
         raise Rejected(
             f"email: {server.where} refused the login of {server.username}: "
             f"{error.smtp_code} {reason}"
         ) from None
+
+
+def _smtp_plain(smtp: smtplib.SMTP, server: Server) -> None:
+    """AUTH PLAIN in UTF-8: ``smtplib``'s own AUTH encodes the login as ASCII."""
+    if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
+        raise Rejected(
+            f"email: {server.where} offers no AUTH PLAIN, which a login outside ASCII needs"
+        )
+    code, answer = smtp.docmd("AUTH", "PLAIN " + base64.b64encode(_plain(server)).decode())
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
+
+
+def _plain(server: Server) -> bytes:
+    """The PLAIN mechanism's message (RFC 4616): no authorisation id, the login in UTF-8."""
+    return f"\0{server.username}\0{server.password}".encode()
+
+
+def _ascii(*values: str) -> bool:
+    return all(value.isascii() for value in values)
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
@@ -318,6 +381,11 @@ def _mapped(server: Server) -> Iterator[None]:
         raise RetryableError(f"email: {server.where}: {type(error).__name__}: {error}") from None
     except (imaplib.IMAP4.error, smtplib.SMTPException) as error:
         raise Rejected(f"email: {server.where}: {_text(error)}") from None
+    except UnicodeError:  # its text holds the command, maybe the login: never shown
+        raise Rejected(
+            f"email: {server.where}: a command held characters outside ASCII, which the "
+            "server cannot take (a mailbox name?)"
+        ) from None
 
 
 def _text(value: Any) -> str:

@@ -37,6 +37,7 @@ MAX_ID = 200
 MAX_TEXT = 100_000
 MAX_MEDIA = 50
 ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # what could end a header line
 LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
 
@@ -141,13 +142,24 @@ def reply_context(data: bytes) -> ReplyContext:
         address = reply_to[0] if reply_to else from_address(message)[0]
     except MalformedPayload:
         address = None
-    ids = ANGLE_ID.findall(header(message, "Message-ID", decoded=False) or "")
+    ids = _clean_ids(header(message, "Message-ID", decoded=False))
     return ReplyContext(
         message_id=ids[0] if ids else None,
-        subject=header(message, "Subject") or "",
+        subject=one_line(header(message, "Subject") or ""),
         address=address,
-        references=tuple(ANGLE_ID.findall(header(message, "References", decoded=False) or "")),
+        references=_clean_ids(header(message, "References", decoded=False)),
     )
+
+
+def one_line(text: str) -> str:
+    """The text with line breaks and other control characters as spaces: safe in a header
+    we write (an encoded word can decode to CR LF)."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def _clean_ids(value: str | None) -> tuple[str, ...]:
+    """The <ids> of a header, leaving out any with a control character."""
+    return tuple(found for found in ANGLE_ID.findall(value or "") if not CONTROL.search(found))
 
 
 # Headers
