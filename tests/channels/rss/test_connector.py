@@ -35,6 +35,24 @@ from vastaa.pipeline.events import MessageEvent
 NOW = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
 LISTENING = Listening(terms=("Kide",))
 FORUM = "/feed.atom"
+DNS = {  # the names the tests use, so that no test needs a real resolver
+    "feeds.example": "93.184.216.34",
+    "cdn.feeds.example": "93.184.216.35",
+    "kide.example": "93.184.216.36",
+    "www.google.com": "142.250.74.36",
+    "internal.kide.example": "10.0.0.5",
+    "rebound.kide.example": "::ffff:169.254.169.254",
+    "localhost": "127.0.0.1",
+    "localhost.": "127.0.0.1",
+}
+ALERT = "https://www.google.com/alerts/feeds/04818402963254786213/13528845412977540263"
+TOKENS = ("04818402963254786213", "13528845412977540263", "SECRET123")
+
+
+def resolve(host: str, port: int | None) -> list[tuple[Any, ...]]:
+    """``socket.getaddrinfo`` from ``DNS``; an address literal stands for itself."""
+    address = DNS.get(host, host)
+    return socket.getaddrinfo(address, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
 
 
 @pytest.fixture
@@ -44,9 +62,27 @@ def host() -> Iterator[FeedHost]:
 
 
 def connector(url: str, **client: Any) -> RssConnector:
+    client.setdefault("resolve", resolve)
     return RssConnector(
         FeedClient(url, clock=lambda: NOW, **client), "kide-forum", clock=lambda: NOW
     )
+
+
+def redirecting(target: str, seen: list[httpx.Request]) -> httpx.MockTransport:
+    """feeds.example redirects to ``target``; any request after the first is recorded too."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "feeds.example":
+            return httpx.Response(302, headers={"Location": target})
+        body = feed_server.fixture("forum__atom.xml")
+        return httpx.Response(200, content=body, headers={"Content-Type": ATOM})
+
+    return httpx.MockTransport(handler)
+
+
+def secret_free(*texts: str) -> bool:
+    return not any(token in text for text in texts for token in TOKENS)
 
 
 def read(rss: RssConnector, cursor: dict[str, Any]) -> Fetched:
@@ -250,7 +286,8 @@ def test_a_permanent_redirect_is_followed_and_reported(host: FeedHost) -> None:
     fetched = read(connector(host.url("/old.atom")), {})
     assert len(fetched.found) == 3
     assert fetched.problems == [
-        f"rss: the feed has moved permanently to {host.url('/new.atom')}; update the channel"
+        f"rss: the feed has moved permanently to an address on {host.url('')} (the full "
+        "address is not shown: it may hold a secret); update the channel"
     ]
 
 
@@ -268,14 +305,88 @@ def test_a_redirect_away_from_https_is_refused(host: FeedHost) -> None:
     assert "s3cr3t" not in str(raised.value)
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:8080/admin", "https://localhost/secret"])
-def test_a_remote_feed_cannot_redirect_to_this_machine(target: str) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(302, headers={"Location": target})
-
-    rss = connector("https://feeds.example/feed", transport=httpx.MockTransport(handler))
-    with pytest.raises(PermanentError, match="never to this machine"):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://127.0.0.2/",
+        "https://127.1/",
+        "https://0.0.0.0/",
+        "https://[::ffff:127.0.0.1]/",
+        "https://[::1]/",
+        "https://[fe80::1]/",
+        "https://localhost/secret",
+        "https://localhost./",
+        "https://10.0.0.5/",
+        "https://192.168.1.1/",
+        "https://100.64.0.1/",
+        "https://224.0.0.1/",
+        "https://240.0.0.1/",
+        "https://internal.kide.example/04818402963254786213",
+        "https://rebound.kide.example/?token=SECRET123",
+    ],
+)
+def test_a_remote_feed_cannot_redirect_to_a_local_or_private_address(target: str) -> None:
+    seen: list[httpx.Request] = []
+    rss = connector("https://feeds.example/feed", transport=redirecting(target, seen))
+    with pytest.raises(Rejected, match="private or local address") as raised:
         read(rss, {})
+    assert len(seen) == 1  # the redirect was not followed
+    assert secret_free(str(raised.value)) and "/latest" not in str(raised.value)
+
+
+def test_a_remote_feed_cannot_redirect_to_plain_http_on_this_machine() -> None:
+    seen: list[httpx.Request] = []
+    transport = redirecting("http://127.0.0.1:8080/admin", seen)
+    with pytest.raises(PermanentError, match="https:// only"):
+        read(connector("https://feeds.example/feed", transport=transport), {})
+    assert len(seen) == 1
+
+
+def test_each_redirect_is_resolved_and_a_public_one_followed() -> None:
+    seen: list[httpx.Request] = []
+    asked: list[str] = []
+
+    def recording(host: str, port: int | None) -> list[tuple[Any, ...]]:
+        asked.append(host)
+        return resolve(host, port)
+
+    transport = redirecting("https://cdn.feeds.example/feed.atom", seen)
+    fetched = read(
+        connector("https://feeds.example/feed", transport=transport, resolve=recording), {}
+    )
+    assert len(fetched.found) == 3 and len(seen) == 2
+    assert asked == ["feeds.example", "cdn.feeds.example"]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://internal.kide.example/feed", "https://127.0.0.1/feed", "https://localhost/x"]
+)
+def test_a_configured_https_address_on_a_private_network_is_never_fetched(url: str) -> None:
+    seen: list[httpx.Request] = []
+    with pytest.raises(Rejected, match="private or local address"):
+        read(connector(url, transport=redirecting("https://feeds.example/", seen)), {})
+    assert seen == []
+
+
+def test_a_name_that_does_not_resolve_is_retryable() -> None:
+    def failing(host: str, port: int | None) -> list[tuple[Any, ...]]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with pytest.raises(RetryableError, match="could not find feeds.example"):
+        read(connector("https://feeds.example/feed", resolve=failing), {})
+
+
+def test_the_local_feed_server_cannot_redirect_to_another_local_address(host: FeedHost) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    host.redirect("/old.atom", f"https://127.0.0.1:{port}/admin", 302)
+    with pytest.raises(Rejected, match="private or local address"):
+        read(connector(host.url("/old.atom")), {})
+    host.redirect("/old.atom", f"http://127.0.0.1:{port}/admin", 302)
+    with pytest.raises(PermanentError, match="https:// only"):
+        read(connector(host.url("/old.atom")), {})
 
 
 def test_a_redirect_loop_ends(host: FeedHost) -> None:
@@ -305,10 +416,12 @@ def test_check_of_a_page_that_is_no_feed_raises(host: FeedHost) -> None:
 def test_build_needs_an_https_url() -> None:
     with pytest.raises(PermanentError, match="needs the feed's address"):
         RssConnector.build(ChannelSetup(account="a", config={}))
-    with pytest.raises(PermanentError, match="must be https://"):
+    with pytest.raises(PermanentError, match="must be a https://"):
         RssConnector.build(ChannelSetup(account="a", config={"url": "http://feeds.example/x"}))
-    with pytest.raises(PermanentError, match="must be https://"):
+    with pytest.raises(PermanentError, match="has no host"):
         RssConnector.build(ChannelSetup(account="a", config={"url": "file:///etc/passwd"}))
+    with pytest.raises(PermanentError, match="user name or password"):
+        RssConnector.build(ChannelSetup(account="a", config={"url": "https://u:p@kide.example/"}))
     built = RssConnector.build(ChannelSetup(account="a", config={"url": "https://kide.example/"}))
     assert built.capabilities == CAPABILITIES == frozenset({"read_mentions"})
 
@@ -321,12 +434,61 @@ def test_build_takes_an_injected_transport() -> None:
         seen.append(request)
         return httpx.Response(200, content=body, headers={"Content-Type": ATOM, "ETag": '"g1"'})
 
-    url = "https://www.google.com/alerts/feeds/04818402963254786213/13528845412977540263"
-    setup = ChannelSetup(account="kide-alerts", config={"url": url})
-    rss = RssConnector.build(setup, transport=httpx.MockTransport(handler))
+    setup = ChannelSetup(account="kide-alerts", config={"url": ALERT})
+    rss = RssConnector.build(setup, transport=httpx.MockTransport(handler), resolve=resolve)
     fetched = read(rss, {})
     assert len(fetched.found) == 2 and fetched.cursor["etag"] == '"g1"'
     assert "rss+xml" in seen[0].headers["Accept"]
+
+
+def test_the_feeds_secret_address_is_in_no_event_problem_or_error() -> None:
+    """A Google Alerts address holds its secret in the path (and a private feed in the query):
+    the events' ``raw`` and ``url``, the problems and the errors show at most the host."""
+    secret = f"{ALERT}?token=SECRET123"
+    moved = f"{ALERT}/v2?token=SECRET123"
+    relative = b'<entry><id>urn:x</id><title>Kide</title><link href="item/7?p=2"/></entry></feed>'
+    body = feed_server.fixture("alerts__google.xml").replace(b"</feed>", relative)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if str(request.url) == secret:
+            return httpx.Response(301, headers={"Location": moved})
+        if str(request.url) == moved:
+            return httpx.Response(200, content=body, headers={"Content-Type": ATOM})
+        return httpx.Response(404)
+
+    setup = ChannelSetup(account="kide-alerts", config={"url": secret})
+    rss = RssConnector.build(setup, transport=httpx.MockTransport(handler), resolve=resolve)
+    fetched = read(rss, {})
+    assert len(fetched.found) == 3 and len(fetched.problems) == 1
+    events = [event.model_dump_json() for event in fetched.found]
+    assert secret_free(*events, *fetched.problems, rss.check())
+    assert "https://www.google.com/item/7?p=2" in [event.url for event in messages(fetched)]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(404),
+        httpx.Response(302, headers={"Location": "https://10.0.0.5/x?token=SECRET123"}),
+        httpx.Response(302, headers={"Location": f"http://www.google.com/{TOKENS[0]}"}),
+        httpx.Response(302, headers={"Location": f"https://[::1]/{TOKENS[1]}"}),
+    ],
+)
+def test_an_error_never_shows_the_feeds_secret_address(answer: httpx.Response) -> None:
+    setup = ChannelSetup(account="kide-alerts", config={"url": f"{ALERT}?token=SECRET123"})
+    transport = httpx.MockTransport(lambda request: answer)
+    rss = RssConnector.build(setup, transport=transport, resolve=resolve)
+    with pytest.raises(PermanentError) as raised:
+        read(rss, {})
+    assert secret_free(str(raised.value))
+
+
+def test_a_build_error_never_shows_the_feeds_secret_address() -> None:
+    port = ALERT.replace(".com/", ".com:x/")  # not a number
+    for url in (ALERT.replace("https", "http"), f"{port}?token=SECRET123", f"ftp{ALERT[5:]}"):
+        with pytest.raises(PermanentError) as raised:
+            RssConnector.build(ChannelSetup(account="a", config={"url": url}))
+        assert secret_free(str(raised.value))
 
 
 def test_a_channel_without_credentials_is_read_through_the_registry(host: FeedHost) -> None:

@@ -185,6 +185,24 @@ def test_a_feed_never_makes_feedparser_fetch_anything() -> None:
         )
 
 
+def test_the_feeds_secret_address_is_in_neither_raw_nor_the_resolved_links() -> None:
+    """feedparser resolves links against the address it is given and keeps it in every
+    ``*_detail`` as ``base``: it gets only the scheme and host of the feed's address."""
+    location = "https://www.google.com/alerts/feeds/0481846/1352884?token=SECRET123"
+    body = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <entry><id>urn:1</id><title type="html">Kide &lt;b&gt;kahvila&lt;/b&gt;</title>
+    <link href="item/7"/><link rel="enclosure" type="image/png" href="kuva.png"/>
+    <content type="html">&lt;a href="?sivu=2"&gt;lue lisaa&lt;/a&gt;</content></entry></feed>"""
+    feed = parse_feed(
+        body, channel=CHANNEL, location=location, content_type=None, fetched_at=FETCHED
+    )
+    event = feed.entries[0].event
+    stored = event.model_dump_json()
+    assert "SECRET123" not in stored and "0481846" not in stored and "1352884" not in stored
+    assert event.url == "https://www.google.com/item/7"
+    assert event.media[0].url == "https://www.google.com/kuva.png"
+
+
 @pytest.mark.parametrize(
     ("html", "text"),
     [

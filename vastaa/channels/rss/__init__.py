@@ -15,6 +15,7 @@ edit (the same external id, ``edited_at`` set); an entry that left the feed is n
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -30,8 +31,9 @@ from vastaa.channels.base import (
     Outgoing,
     Receipt,
     Rejected,
+    checked_url,
 )
-from vastaa.channels.rss.client import FeedClient, Page, allowed, public
+from vastaa.channels.rss.client import FeedClient, Page, Resolver, public
 from vastaa.channels.rss.parse import Feed, Seen, news, parse_feed
 from vastaa.errors import PermanentError
 from vastaa.pipeline.events import ChannelRef
@@ -60,14 +62,19 @@ class RssConnector:
 
     @classmethod
     def build(
-        cls, setup: ChannelSetup, *, transport: httpx.BaseTransport | None = None
+        cls,
+        setup: ChannelSetup,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        resolve: Resolver = socket.getaddrinfo,
     ) -> RssConnector:
         url = str(setup.config.get("url") or "").strip()
         if not url:
             raise PermanentError("rss: the channel needs the feed's address (config url=https://…)")
-        if not allowed(url):
-            raise PermanentError(f"rss: the feed's address must be https:// ({public(url)})")
-        return cls(FeedClient(url, transport=transport), setup.account)
+        # checked, but kept as written: checked_url drops a trailing slash, and a feed at
+        # /feed/ answers /feed with a permanent redirect
+        checked_url(url, what="rss: the feed's address")
+        return cls(FeedClient(url, transport=transport, resolve=resolve), setup.account)
 
     def check(self) -> str:
         page = self.client.fetch()  # no validators sent: a 304 would be the server's error
@@ -126,4 +133,7 @@ def _seen(value: Any) -> Seen:
 def _moved(page: Page) -> list[str]:
     if not page.moved_to:
         return []
-    return [f"rss: the feed has moved permanently to {public(page.moved_to)}; update the channel"]
+    return [
+        f"rss: the feed has moved permanently to an address on {public(page.moved_to)} (the full "
+        "address is not shown: it may hold a secret); update the channel"
+    ]

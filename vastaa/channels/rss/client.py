@@ -2,10 +2,18 @@
 
 ``FeedClient.fetch`` sends the ETag and Last-Modified of the previous answer (If-None-Match,
 If-Modified-Since) and answers ``None`` on 304 Not Modified. Redirects are followed by hand, at
-most five, each to an https:// address (http:// only on the loopback interface, for tests; a
-remote feed cannot send the reader to this machine); a permanent one (301, 308) is reported so
-a person can update the channel. The body is read in chunks and refused past ``max_bytes``
-(after decompression); the whole fetch must end within ``timeout`` seconds.
+most five, each to an https:// address; a permanent one (301, 308) is reported so a person can
+update the channel. The body is read in chunks and refused past ``max_bytes`` (after
+decompression); the whole fetch must end within ``timeout`` seconds.
+
+Before each request the host is resolved (``resolve``, ``socket.getaddrinfo`` unless a test
+gives another) and refused (``Rejected``) when any of its addresses is on this machine or a
+private network: loopback, private, shared, link-local, unspecified, reserved or multicast,
+IPv4-mapped IPv6 included. So neither a feed's redirect nor an https:// address in the settings
+reaches a cloud metadata service or an internal server. The one exception is the operator's own
+choice of a plain ``http://`` address on this machine (the tests' local server): it is not
+resolved, and redirects within that same origin are followed. The connection itself resolves
+the name again: a name whose answer changes in between (DNS rebinding) is not caught.
 
 Errors, in Vastaa's tree: 429 (and 503 with Retry-After) → ``RateLimited`` with the seconds
 asked for; other 5xx, time-outs and network errors → ``RetryableError``; 401, 403, 404, 410 and
@@ -15,13 +23,16 @@ id): messages name only its host.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,6 +51,10 @@ ACCEPT = (
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
 USER_AGENT = "Vastaa feed reader (+https://github.com/vastaa)"
+PRIVATE = (
+    "rss: {host} is a private or local address (this machine or an internal network); "
+    "Vastaa reads feeds from the public internet only"
+)
 REFUSED = {
     401: "the feed server asks for a sign-in (HTTP 401); Vastaa reads public feeds only",
     403: "the feed server refused access (HTTP 403)",
@@ -47,13 +62,15 @@ REFUSED = {
     410: "the feed was removed (HTTP 410 Gone)",
 }
 
+Resolver = Callable[[str, int | None], Sequence[tuple[Any, ...]]]  # like socket.getaddrinfo
+
 
 @dataclass(frozen=True)
 class Page:
     """A feed as fetched: its bytes and what the next conditional GET sends back."""
 
     body: bytes
-    url: str  # after redirects: relative links are resolved against it
+    url: str  # after redirects; parse_feed resolves relative links on its host
     content_type: str | None
     etag: str | None
     last_modified: str | None
@@ -67,23 +84,31 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def allowed(url: str) -> bool:
-    """https://, or http:// on this machine (the tests' local server)."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and local(url))
-
-
 def local(url: str) -> bool:
     return urlsplit(url).hostname in LOOPBACK
 
 
 def public(url: str) -> str:
-    """An address fit for a message: scheme, host and path, never the query (it may hold a
-    token)."""
+    """An address fit for a message: scheme and host, never the path or the query (a private
+    feed or a Google Alert keeps its token there)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def private(address: str) -> bool:
+    """Whether an IP address (as ``getaddrinfo`` gives it) is not on the public internet."""
+    ip = ipaddress.ip_address(address.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_reserved
+        or ip.is_multicast
+        or not ip.is_global
+    )
 
 
 def retry_after(value: str | None, now: datetime) -> float | None:
@@ -111,10 +136,13 @@ class FeedClient:
         timeout: float = TIMEOUT_SECONDS,
         max_bytes: int = MAX_BYTES,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        resolve: Resolver = socket.getaddrinfo,
     ) -> None:
         self.url = url
         self.host = urlsplit(url).hostname or "the feed server"
         self.transport = transport
+        self.resolve = resolve
+        self.trusted = urlsplit(url).scheme == "http" and local(url)  # the operator's own
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.clock = clock
@@ -151,6 +179,7 @@ class FeedClient:
     ) -> Page | None:
         url, moved_to, permanent = self.url, None, True
         for _ in range(MAX_REDIRECTS + 1):
+            self._check(url)
             with client.stream("GET", url, headers=headers) as response:
                 if response.status_code not in REDIRECTS:
                     return self._answer(response, deadline, moved_to if permanent else None)
@@ -164,12 +193,33 @@ class FeedClient:
         if not location:
             raise PermanentError(f"rss: {self.host} redirected without saying where")
         target = str(response.url.join(location))
-        if not allowed(target) or (local(target) and not local(self.url)):
+        if urlsplit(target).scheme != "https" and not self._own(target):
             raise PermanentError(
                 f"rss: the feed redirects to {public(target)}, which Vastaa does not follow "
-                "(https:// only, never to this machine)"
+                "(https:// only)"
             )
         return target
+
+    def _own(self, url: str) -> bool:
+        """The operator's local address (``http://127.0.0.1:port``) and its own paths."""
+        return self.trusted and public(url) == public(self.url)
+
+    def _check(self, url: str) -> None:
+        """Refuse an address whose host resolves to this machine or a private network."""
+        if self._own(url):
+            return
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            found = self.resolve(host, parts.port or (80 if parts.scheme == "http" else 443))
+        except OSError as error:
+            raise RetryableError(f"rss: could not find {host} ({type(error).__name__})") from error
+        except ValueError as error:  # a port that is no number, a name IDNA cannot encode
+            raise PermanentError(f"rss: an address on {host} is not valid") from error
+        if not found:
+            raise RetryableError(f"rss: could not find {host}")
+        if any(private(str(info[4][0])) for info in found):
+            raise Rejected(PRIVATE.format(host=host))
 
     def _answer(
         self, response: httpx.Response, deadline: float, moved_to: str | None

@@ -1,9 +1,11 @@
 """Feed bytes → canonical events, and which of them are new since the cursor. Pure: no I/O.
 
 feedparser reads RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom 0.3/1.0 from the bytes (never from a
-URL: handed a string, feedparser would fetch it). It also resolves relative links against the
-feed's address, decodes entities and CDATA and strips scripts from HTML; this module turns the
-HTML that is left into plain text.
+URL: handed a string, feedparser would fetch it). It also resolves relative links, decodes
+entities and CDATA and strips scripts from HTML; this module turns the HTML that is left into
+plain text. feedparser is given only the scheme and host of the feed's address to resolve
+against: it keeps that base in every ``*_detail`` (so in ``raw``), and the path or query of a
+private feed's address holds its token.
 
 Every entry becomes a public ``post``: its id (the link when it has none) is the external id,
 hashed when longer than 200 characters (the original stays in ``raw``); its time is when it
@@ -196,6 +198,12 @@ def _host(url: str | None) -> str:
     return (urlsplit(url).hostname or "") if url else ""
 
 
+def _site(url: str) -> str:
+    """``scheme://host[:port]/`` of the feed's address, never its path or query."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/"
+
+
 def _person(detail: Mapping[str, Any] | None) -> AuthorRef | None:
     if not detail:
         return None
@@ -305,7 +313,10 @@ def parse_feed(
     """Read a feed document. An entry that cannot be read is left out with its reason in
     ``problems``; a feed that is not well-formed but still gives entries is used, the reason
     noted; one that gives none raises ``MalformedPayload`` with feedparser's reason."""
-    headers = {"content-location": location, "content-type": content_type or "application/xml"}
+    headers = {
+        "content-location": _site(location),
+        "content-type": content_type or "application/xml",
+    }
     parsed = feedparser.parse(body, response_headers=headers)
     feed: Mapping[str, Any] = parsed.get("feed") or {}
     raw_entries: Sequence[Mapping[str, Any]] = parsed.get("entries") or []
