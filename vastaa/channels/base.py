@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from vastaa.errors import PermanentError, RetryableError
 from vastaa.pipeline.events import Event
@@ -185,6 +186,32 @@ class ChannelSetup:
 
 
 ConnectorFactory = Callable[[ChannelSetup], Connector]
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+PLAIN = {"https": "http", "wss": "ws"}  # the unencrypted scheme allowed for loopback only
+
+
+def checked_url(value: str, *, what: str, secure: str = "https") -> str:
+    """A platform address from a channel's settings, without a trailing slash: ``secure``
+    (https or wss), or its plain form (http, ws) only for this machine (tests' local servers),
+    never with a user name or password in it. The host is compared after parsing, so
+    ``http://127.0.0.1.evil.example`` and ``http://localhost:1@evil.example`` are refused.
+    ``PermanentError`` names ``what`` and says why, without echoing the address."""
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise PermanentError(f"{what} is not a valid address") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise PermanentError(f"{what} must not carry a user name or password")
+    if not host:
+        raise PermanentError(f"{what} has no host")
+    if parts.scheme == secure:
+        return value.strip().rstrip("/")
+    if parts.scheme == PLAIN.get(secure) and host in LOOPBACK_HOSTS:
+        return value.strip().rstrip("/")
+    raise PermanentError(f"{what} must be a {secure}:// address")
 
 
 class WebhookReceiver(Protocol):
