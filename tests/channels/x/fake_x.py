@@ -8,7 +8,7 @@ the x-rate-limit-limit/-remaining/-reset headers, and answers a scripted failure
   ``max_results`` and ``pagination_token``, ``meta.newest_id``/``oldest_id``/``next_token``;
 - GET /2/tweets/search/recent: tweets with any of the query's words, "phrases" or #hashtags
   (case-insensitive), ``since_id`` and ``next_token`` (400 for a ``since_id`` older than
-  ``oldest_searchable``);
+  ``oldest_searchable``, and for a query whose parentheses or quotes do not balance);
 - GET /2/users/:id/tweets: our tweets, newest first;
 - POST /2/tweets: a reply by us (201; its text starts with the @handle answered and has &, <
   and > as entities, as X stores it);
@@ -159,7 +159,20 @@ def _terms(query: str) -> list[str]:
     return [term.strip('"').lower() for term in re.split(r" OR ", query)]
 
 
+def _balanced(query: str) -> bool:
+    """X's query syntax: quotes in pairs, parentheses (outside quotes) too."""
+    unquoted = query.split('"')[::2]
+    depth = 0
+    for char in "".join(unquoted):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and query.count('"') % 2 == 0
+
+
 def _search(x: X, params: dict[str, str]) -> tuple[int, Any]:
+    if not _balanced(params.get("query", "")):
+        return 400, fixture("error__invalid_query")
     since = params.get("since_id")
     if since and x.oldest_searchable and int(since) < int(x.oldest_searchable):
         return 400, fixture("error__invalid_since_id")

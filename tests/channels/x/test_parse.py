@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,41 @@ def test_a_malformed_post_is_refused_with_its_reason() -> None:
         parse.tweet_event(page["data"][0], parse.Includes.of(page), OURS, OUR_ID)
 
 
+def _page_with(change: str) -> dict[str, Any]:
+    page = fixture("mentions__page")
+    tweet, user = page["data"][0], page["includes"]["users"][0]
+    if change == "long author_id":
+        tweet["author_id"] = user["id"] = "1" * 300
+    elif change == "followers as text":
+        user["public_metrics"]["followers_count"] = "1,2k"
+    elif change == "huge edit id":
+        tweet["edit_history_tweet_ids"] = ["9" * 40, tweet["id"]]
+    elif change == "edit id not a number":
+        tweet["edit_history_tweet_ids"] = ["abc", tweet["id"]]
+    elif change == "media keys not a list":
+        tweet["attachments"] = {"media_keys": 5}
+    elif change == "media type not text":
+        page["includes"]["media"][0]["type"] = ["photo"]
+    return page
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "long author_id",
+        "followers as text",
+        "huge edit id",
+        "edit id not a number",
+        "media keys not a list",
+        "media type not text",
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_malformed_not_a_crash(change: str) -> None:
+    page = _page_with(change)
+    with pytest.raises(MalformedPayload):
+        parse.tweet_event(page["data"][0], parse.Includes.of(page), OURS, OUR_ID)
+
+
 def test_a_page_with_partial_errors_still_has_its_posts() -> None:
     (event,) = events("mentions__partial_error")
     assert event.external_id == "1896853118776274944"
@@ -79,6 +115,17 @@ def test_search_queries_quote_phrases_join_with_or_and_leave_out_retweets() -> N
     ]
     assert search_queries(Listening(terms=("kide",))) == ["kide -is:retweet"]
     assert search_queries(Listening()) == []
+
+
+def test_words_with_query_syntax_are_quoted_so_they_cannot_change_the_query() -> None:
+    listening = Listening(
+        terms=("kide)", "(kide", "-kide", "is:reply", "OR", "kide\\", "@kide", "$KIDE"),
+        hashtags=("kide)",),
+    )
+    assert search_queries(listening) == [
+        '("kide)" OR "(kide" OR "-kide" OR "is:reply" OR "OR" OR kide OR @kide OR $KIDE'
+        ' OR "#kide)") -is:retweet'
+    ]
 
 
 def test_long_listening_is_split_into_queries_within_512_characters() -> None:

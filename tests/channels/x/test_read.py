@@ -9,6 +9,7 @@ from tests.channels.x import fake_x
 from tests.channels.x.conftest import connector
 from tests.channels.x.fake_x import fixture
 from vastaa.channels.base import Fetched, Listening, RateLimited, Rejected
+from vastaa.channels.x.client import search_queries
 from vastaa.errors import PermanentError, RetryableError
 
 NONE = Listening()
@@ -132,6 +133,26 @@ def test_a_malformed_post_is_a_problem_and_the_rest_is_kept(x: fake_x.X) -> None
     assert fetched.cursor["mentions"] == {"since_id": "1896854377067474944"}
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("author_id", "1" * 300), ("followers", "1,2k"), ("edit_history_tweet_ids", ["9" * 40])],
+)
+def test_a_post_with_an_unreadable_value_is_a_problem_and_the_rest_is_kept(
+    x: fake_x.X, field: str, value: object
+) -> None:
+    page = fixture("mentions__page")
+    if field == "followers":
+        page["includes"]["users"][0]["public_metrics"]["followers_count"] = value
+    else:
+        page["data"][0][field] = value
+    x.fail_next(200, page)
+    fetched = connector(x).read({}, NONE)
+    assert ids(fetched) == ["1896853118776274944"]
+    (problem,) = fetched.problems
+    assert "1896858151941074944 skipped" in problem
+    assert fetched.cursor["mentions"] == {"since_id": "1896858151941074944"}
+
+
 def test_a_post_twice_in_a_page_is_one_event(x: fake_x.X) -> None:
     page = fixture("mentions__page")
     page["data"].append(page["data"][0])
@@ -164,6 +185,48 @@ def test_a_rate_limited_search_keeps_its_cursor_and_the_mentions_are_kept(
     assert len(fetched.events) == 2 and fetched.found == []
     assert fetched.cursor["search"] == cursor["search"]
     assert fetched.wait is not None and 290 < fetched.wait <= 300
+
+
+def test_a_refused_search_is_a_problem_and_the_mentions_and_other_searches_go_on(
+    x: fake_x.X,
+) -> None:
+    x.add_page(fixture("mentions__page"))
+    x.add_page(fixture("search_recent__page"))
+    terms = tuple(f"term{number:03d}" for number in range(60)) + ("kide kettle",)
+    listening = Listening(terms=terms)
+    first, second = queries = search_queries(listening)
+    cursor = {"search": {q: {"since_id": "1896000000000000000"} for q in queries}}
+    x.fail_next(200, fixture("mentions__page"))
+    x.fail_next(400, fixture("error__invalid_query"))
+    fetched = connector(x).read(cursor, listening)
+    assert ids(fetched) == ["1896858151941074944", "1896853118776274944"]
+    assert found(fetched) == ["1896878284600274944"]
+    (problem,) = fetched.problems
+    assert "search" in problem and "unbalanced parentheses" in problem
+    assert fetched.cursor["mentions"] == {"since_id": "1896858151941074944"}
+    assert fetched.cursor["search"][first] == {"since_id": "1896000000000000000"}
+    assert fetched.cursor["search"][second] == {"since_id": "1896878284600274944"}
+
+
+def test_a_failing_search_is_a_problem_and_keeps_its_cursor(x: fake_x.X) -> None:
+    x.add_page(fixture("mentions__page"))
+    query = '("Kide kettle" OR #kidefail) -is:retweet'
+    cursor = {"search": {query: {"since_id": "1896000000000000000"}}}
+    x.fail_next(200, fixture("mentions__page"))
+    x.fail_next(503, fake_x.problem(503, "Service Unavailable", "Service Unavailable"))
+    fetched = connector(x).read(cursor, KIDE)
+    assert len(fetched.events) == 2 and fetched.found == []
+    assert fetched.cursor["search"] == cursor["search"]
+    assert fetched.cursor["mentions"] == {"since_id": "1896858151941074944"}
+    (problem,) = fetched.problems
+    assert "Service Unavailable" in problem
+
+
+@pytest.mark.parametrize("term", ["kide)", "(kide", 'kide "', "kide) OR (x", "kide\\"])
+def test_a_term_with_query_syntax_in_it_is_searched_and_found(x: fake_x.X, term: str) -> None:
+    x.add_tweet("1896900000000000000", f"what is {term} anyway")
+    fetched = connector(x).read({}, Listening(terms=(term, "kettle")))
+    assert fetched.problems == [] and found(fetched) == ["1896900000000000000"]
 
 
 def test_a_server_error_is_retryable(x: fake_x.X) -> None:

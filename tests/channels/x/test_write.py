@@ -133,6 +133,10 @@ def test_a_refused_token_is_rejected_without_the_token(x: fake_x.X) -> None:
     [
         ({}, {}, "bearer_token"),
         ({"base_url": "http://api.x.example"}, {"bearer_token": "t"}, "base_url"),
+        ({"base_url": "http://127.0.0.1.evil.example"}, {"bearer_token": "t"}, "base_url"),
+        ({"base_url": "http://localhost.evil.example"}, {"bearer_token": "t"}, "base_url"),
+        ({"base_url": "http://localhost:1@evil.example"}, {"bearer_token": "t"}, "base_url"),
+        ({"base_url": "https://user:pw@api.x.com"}, {"bearer_token": "t"}, "base_url"),
     ],
 )
 def test_build_names_what_is_missing(

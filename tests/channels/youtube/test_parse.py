@@ -64,3 +64,11 @@ def test_a_malformed_comment_is_refused_with_its_reason() -> None:
 def test_a_thread_without_its_documented_parts_is_refused(broken: object) -> None:
     with pytest.raises(MalformedPayload):
         parse.thread_comments(broken)
+
+
+def test_an_oversized_author_id_is_malformed_not_a_crash() -> None:
+    thread = fixture("comment_thread__top_level")
+    thread["snippet"]["topLevelComment"]["snippet"]["authorChannelId"] = {"value": "U" * 300}
+    (comment,) = parse.thread_comments(thread)
+    with pytest.raises(MalformedPayload):
+        parse.comment_event(comment, OURS)

@@ -4,6 +4,7 @@ replies a thread does not carry, duplicates, malformed items and rate limits."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -145,13 +146,67 @@ def test_replies_a_thread_does_not_carry_are_listed_once_per_change(
     youtube = connector(yt)
     first = youtube.read({}, NOTHING)
     assert ids(first) == ["a", "a.r1", "a.r2", "a.r3", "a.r4"]  # no duplicates of r1, r2
-    assert first.cursor["replies"] == {"a": 4}
+    assert list(first.cursor["replies"]) == ["a"]
     listed = yt.paths().count("GET /youtube/v3/comments")
     assert youtube.read(first.cursor, NOTHING).events == []
     assert yt.paths().count("GET /youtube/v3/comments") == listed  # unchanged: not listed
 
     yt.add_reply("a", reply("a", "r5", "2025-03-04T16:00:00Z"))
     assert ids(youtube.read(first.cursor, NOTHING)) == ["a.r5"]
+
+
+def test_a_reply_posted_after_one_was_deleted_is_read_though_the_count_is_the_same(
+    yt: fake_youtube.YouTube,
+) -> None:
+    yt.carried = 2
+    yt.add_thread(thread("a", "2025-03-04T09:15:00Z"))
+    for number in range(1, 5):
+        yt.add_reply("a", reply("a", f"r{number}", f"2025-03-04T1{number}:00:00Z"))
+    youtube = connector(yt)
+    cursor = youtube.read({}, NOTHING).cursor
+    yt.replies["a"].pop(0)  # a.r1 deleted ...
+    yt.add_reply("a", reply("a", "r5", "2025-03-04T16:00:00Z"))  # ... and a.r5 posted
+    assert ids(youtube.read(cursor, NOTHING)) == ["a.r5"]
+
+
+@pytest.mark.parametrize("count", ["lots", "1,2k", "9" * 5000, None, [3], 2.5])
+def test_an_unreadable_reply_count_is_a_problem_and_the_thread_is_kept(
+    yt: fake_youtube.YouTube, count: object
+) -> None:
+    yt.add_thread(fixture("comment_thread__with_replies"))
+    yt.add_thread(thread("b", "2025-03-04T09:15:00Z"))
+    yt.fail_next_with(200, _threads_page(yt, count))
+    fetched = connector(yt).read({}, NOTHING)
+    assert "b" in ids(fetched) and "UgwReplies0kideThread4AaABAg" in ids(fetched)
+    assert len(ids(fetched)) == 4  # b, the top-level comment and the 2 replies it carries
+    if count is None:
+        assert fetched.problems == []  # a count left out: the replies it carries
+    else:
+        (problem,) = fetched.problems
+        assert "UgwReplies0kideThread4AaABAg" in problem and "totalReplyCount" in problem
+
+
+def _threads_page(yt: fake_youtube.YouTube, count: object) -> dict[str, Any]:
+    """The threads page the fake would answer, the first thread's reply count replaced."""
+    shown = [fake_youtube._shown(yt, t) for t in yt.threads.values()]
+    snippet = shown[0]["snippet"]
+    snippet.pop("totalReplyCount")
+    if count is not None:
+        snippet["totalReplyCount"] = count
+    return {"kind": "youtube#commentThreadListResponse", "items": shown}
+
+
+def test_a_comment_with_an_oversized_author_id_is_a_problem_and_the_rest_is_kept(
+    yt: fake_youtube.YouTube,
+) -> None:
+    yt.add_thread(thread("a", "2025-03-04T09:15:00Z"))
+    broken = thread("b", "2025-03-04T10:15:00Z")
+    broken["snippet"]["topLevelComment"]["snippet"]["authorChannelId"] = {"value": "U" * 300}
+    yt.add_thread(broken)
+    fetched = connector(yt).read({}, NOTHING)
+    assert ids(fetched) == ["a"]
+    (problem,) = fetched.problems
+    assert "comment b skipped" in problem
 
 
 def test_a_comment_repeated_across_pages_is_the_same_event(yt: fake_youtube.YouTube) -> None:

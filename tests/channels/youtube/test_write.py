@@ -183,6 +183,11 @@ def test_a_refused_refresh_token_is_rejected_without_the_secrets(
         ({}, {"client_id": "x", "refresh_token": "y"}, "access_token, or client_id"),
         ({"base_url": "http://youtube.example"}, {"access_token": "t"}, "base_url"),
         ({"token_url": "http://oauth.example/token"}, {"access_token": "t"}, "token_url"),
+        ({"base_url": "http://127.0.0.1.evil.example"}, {"access_token": "t"}, "base_url"),
+        ({"base_url": "http://localhost.evil.example/v3"}, {"access_token": "t"}, "base_url"),
+        ({"token_url": "http://localhost.evil.example/t"}, {"access_token": "t"}, "token_url"),
+        ({"token_url": "http://127.0.0.1.evil.example/t"}, {"access_token": "t"}, "token_url"),
+        ({"token_url": "http://localhost:1@evil.example/t"}, {"access_token": "t"}, "token_url"),
     ],
 )
 def test_build_names_what_is_missing(

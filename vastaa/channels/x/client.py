@@ -3,11 +3,12 @@ replies out.
 
 Reading: ``GET /2/users/:id/mentions`` → ``events`` (kind ``mention``, or ``reply`` when it
 answers one of our tweets), and ``GET /2/tweets/search/recent`` with the listening terms and
-hashtags (OR-joined, phrases quoted, ``-is:retweet``, split into queries of at most 512
-characters) → ``found``. Each source has its own cursor: ``since_id`` (the newest id read), and
-while a source pages back (``meta.next_token``), the token and the newest id of the scan, which
-becomes ``since_id`` when the scan is complete. The first read takes the newest page only.
-A 200 answer's partial ``errors`` become ``problems``.
+hashtags (OR-joined, anything but a plain word or #tag quoted, ``-is:retweet``, split into
+queries of at most 512 characters) → ``found``; a search that fails is a problem and keeps its
+cursor. Each source has its own cursor: ``since_id`` (the newest id read), and while a source
+pages back (``meta.next_token``), the token and the newest id of the scan, which becomes
+``since_id`` when the scan is complete. The first read takes the newest page only. A 200
+answer's partial ``errors`` become ``problems``.
 
 Writing: ``POST /2/tweets`` with ``reply.in_reply_to_tweet_id``. X has no idempotency key:
 before posting, our recent tweets (``GET /2/users/:id/tweets``) are searched for a reply to the
@@ -22,6 +23,7 @@ user access token with tweet.read, tweet.write, users.read).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +43,7 @@ from vastaa.channels.base import (
     RateLimited,
     Receipt,
     Rejected,
+    checked_url,
 )
 from vastaa.channels.x import parse
 from vastaa.errors import PermanentError, RetryableError
@@ -52,6 +55,7 @@ TIMEOUT_SECONDS = 15.0
 PAGE_SIZE = 100
 QUERY_LIMIT = 512  # X's limit on a recent-search query (Basic and Pro access)
 RETWEETS = " -is:retweet"
+BARE_TERM = re.compile(r"[#@$]?\w+")  # what X reads as one keyword, hashtag, mention, cashtag
 DEFAULT_WAIT = 60.0
 TWEET_QUERY = {
     "max_results": PAGE_SIZE,
@@ -188,9 +192,7 @@ class XConnector:
             raise PermanentError("x: the channel needs a bearer_token (an OAuth 2.0 user token)")
         if not setup.account.strip():
             raise PermanentError("x: the channel needs our X user id or @handle")
-        base_url = str(setup.config.get("base_url") or BASE_URL).rstrip("/")
-        if not base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise PermanentError("x: base_url must be an https:// address")
+        base_url = checked_url(str(setup.config.get("base_url") or BASE_URL), what="x: base_url")
         user_id = str(setup.config.get("user_id") or "") or None
         api = XApi(token, base_url=base_url, transport=transport)
         return cls(api, setup.account, user_id)
@@ -254,8 +256,9 @@ class XConnector:
 
     def _searches(self, queries: list[str], before: dict[str, Any]) -> Searched:
         """A page of each query. One rate-limited after the mentions were read keeps its
-        cursor (and the queries after it theirs) and sets the wait; a query no longer asked
-        is forgotten."""
+        cursor (and the queries after it theirs) and sets the wait; one refused or failing
+        keeps its cursor, becomes a problem, and the next query is read; a query no longer
+        asked is forgotten."""
         searched = Searched(sources={q: Source.load(before.get(q)) for q in queries})
         for query in queries:
             try:
@@ -263,6 +266,9 @@ class XConnector:
             except RateLimited as error:
                 searched.wait = error.retry_after or DEFAULT_WAIT
                 break
+            except (PermanentError, RetryableError) as error:
+                searched.problems.append(f"x: search {query[:80]!r} failed: {error}")
+                continue
             searched.add(query, page)
         return searched
 
@@ -316,9 +322,10 @@ class XConnector:
 
 
 def search_queries(listening: Listening) -> list[str]:
-    """The listening terms ("phrases" quoted) and #hashtags, OR-joined into as few queries as
-    fit X's 512-character limit, each without retweets."""
-    parts = [_term(t) for t in listening.terms] + [f"#{h.lstrip('#')}" for h in listening.hashtags]
+    """The listening terms (quoted unless a plain word, see ``_term``) and #hashtags,
+    OR-joined into as few queries as fit X's 512-character limit, each without retweets."""
+    tags = [f"#{h.strip().lstrip('#')}" for h in listening.hashtags if h.strip("# ")]
+    parts = [_term(t) for t in [*listening.terms, *tags]]
     queries: list[str] = []
     group: list[str] = []
     for part in dict.fromkeys(p for p in parts if p):
@@ -331,10 +338,13 @@ def search_queries(listening: Listening) -> list[str]:
 
 
 def _term(term: str) -> str:
-    words = term.replace('"', " ").split()
-    if not words:
+    """A term X's query syntax cannot misread: a plain word, #hashtag, @mention or $cashtag
+    as it is; anything else (phrases, parentheses, ``-``, ``:``, a bare ``OR``) quoted, with
+    the quotes and backslashes in it dropped."""
+    text = " ".join(term.replace('"', " ").replace("\\", " ").split())
+    if not text:
         return ""
-    return f'"{" ".join(words)}"' if len(words) > 1 else words[0]
+    return text if BARE_TERM.fullmatch(text) and text != "OR" else f'"{text}"'
 
 
 def _query(parts: list[str]) -> str:

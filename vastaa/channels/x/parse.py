@@ -50,31 +50,41 @@ class Includes:
 def tweet_event(
     tweet: Any, includes: Includes, channel: ChannelRef, our_id: str, *, found: bool = False
 ) -> MessageEvent:
-    """One tweet as a canonical event; ``MalformedPayload`` names what is missing."""
-    tweet = _dict(tweet, "tweet")
+    """One tweet as a canonical event; ``MalformedPayload`` names what is missing or
+    unreadable (a value of the wrong kind or size never escapes as another error)."""
+    try:
+        return _tweet_event(_dict(tweet, "tweet"), includes, channel, our_id, found)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise MalformedPayload(f"tweet {_id_of(tweet)}: {where}: {first['msg']}") from None
+    except (ValueError, OverflowError, TypeError) as error:
+        raise MalformedPayload(f"tweet {_id_of(tweet)}: {str(error)[:200]}") from None
+
+
+def _tweet_event(
+    tweet: dict[str, Any], includes: Includes, channel: ChannelRef, our_id: str, found: bool
+) -> MessageEvent:
     tweet_id = _text(tweet.get("id"), "tweet.id")
     created = _time(tweet.get("created_at"), f"tweet {tweet_id}: created_at")
     original = original_id(tweet)
     author = _author(tweet, includes)
-    try:
-        return MessageEvent(
-            channel=channel,
-            external_id=original,
-            kind=_kind(tweet, our_id, found),
-            direction="outbound" if author.id == our_id else "inbound",
-            author=author,
-            text=text_of(tweet),
-            url=f"https://x.com/{author.handle or 'i/web'}/status/{original}",
-            created_at=snowflake_time(original) if original != tweet_id else created,
-            edited_at=created if original != tweet_id else None,
-            thread_id=_optional(tweet.get("conversation_id")),
-            parent_id=replied_to(tweet),
-            lang=_lang(tweet.get("lang")),
-            media=_media(tweet, includes),
-            raw=tweet,
-        )
-    except ValidationError as error:
-        raise MalformedPayload(f"tweet {tweet_id}: {error.errors()[0]['msg']}") from None
+    return MessageEvent(
+        channel=channel,
+        external_id=original,
+        kind=_kind(tweet, our_id, found),
+        direction="outbound" if author.id == our_id else "inbound",
+        author=author,
+        text=text_of(tweet),
+        url=f"https://x.com/{author.handle or 'i/web'}/status/{original}",
+        created_at=snowflake_time(original) if original != tweet_id else created,
+        edited_at=created if original != tweet_id else None,
+        thread_id=_optional(tweet.get("conversation_id")),
+        parent_id=replied_to(tweet),
+        lang=_lang(tweet.get("lang")),
+        media=_media(tweet, includes),
+        raw=tweet,
+    )
 
 
 def original_id(tweet: dict[str, Any]) -> str:
@@ -106,9 +116,9 @@ def snowflake_time(tweet_id: str) -> datetime:
     """When a tweet was created, from its id."""
     try:
         milliseconds = (int(tweet_id) >> 22) + TWITTER_EPOCH_MS
-    except ValueError:
-        raise MalformedPayload(f"tweet id {tweet_id[:40]!r} is not a number") from None
-    return datetime.fromtimestamp(milliseconds / 1000, UTC)
+        return datetime.fromtimestamp(milliseconds / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise MalformedPayload(f"tweet id {tweet_id[:40]!r} is not a post id") from None
 
 
 def _kind(tweet: dict[str, Any], our_id: str, found: bool) -> Kind:
@@ -128,7 +138,7 @@ def _author(tweet: dict[str, Any], includes: Includes) -> AuthorRef:
         id=author_id,
         handle=str(user.get("username") or "")[:200],
         name=str(user.get("name") or "")[:200],
-        followers=max(0, int(metrics.get("followers_count") or 0)),
+        followers=max(0, _count(metrics.get("followers_count"), "followers_count")),
         verified=bool(user.get("verified")),
     )
 
@@ -172,6 +182,21 @@ def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise MalformedPayload(f"{where} is missing")
     return value
+
+
+def _count(value: Any, where: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise MalformedPayload(f"{where} is not a number")
+    try:
+        return int(value)
+    except ValueError:
+        raise MalformedPayload(f"{where} is not a number: {str(value)[:40]!r}") from None
+
+
+def _id_of(tweet: Any) -> str:
+    return str(tweet.get("id") or "?")[:40] if isinstance(tweet, dict) else "?"
 
 
 def _optional(value: Any) -> str | None:

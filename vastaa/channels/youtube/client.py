@@ -1,14 +1,14 @@
 """YouTube through the Data API v3 over httpx: comments on our videos in, replies and
 moderation out.
 
-Reading: ``commentThreads.list?allThreadsRelatedToChannelId=<channel>&order=time`` newest first,
-100 threads a page; the replies a thread does not carry are fetched with ``comments.list?parentId=``
-when its reply count changed. The cursor is the newest comment version delivered (``since``,
-its ``updatedAt`` or ``publishedAt``) with the ids at that instant (``at``); paging stops at the
-first page that reaches a thread older than it. While a scan pages, the cursor holds the next
-page token and the scan's newest version, and ``since`` moves only when the scan is complete, so
-a crash reads the page again and loses nothing. YouTube does not report deletions, and searching
-for the listening terms would cost 100 quota units a call: neither is done.
+Reading: ``commentThreads.list?allThreadsRelatedToChannelId=<channel>&order=time`` newest first, 100
+threads a page; the replies a thread does not carry are fetched with ``comments.list?parentId=``
+when its reply count or the replies it carries changed. The cursor is the newest comment version
+delivered (``since``, its ``updatedAt`` or ``publishedAt``) with the ids at that instant (``at``);
+paging stops at the first page that reaches a thread older than it. While a scan pages, the cursor
+holds the next page token and the scan's newest version, and ``since`` moves only when the scan is
+complete, so a crash reads the page again and loses nothing. YouTube does not report deletions, and
+searching for the listening terms would cost 100 quota units a call: neither is done.
 
 Writing: ``comments.insert`` answers a top-level comment (a reply to a reply goes to its thread,
 mentioning the customer). YouTube has no idempotency key: before inserting, the thread's replies
@@ -26,6 +26,7 @@ credentials ``access_token``, or ``client_id`` + ``client_secret`` + ``refresh_t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,7 @@ from vastaa.channels.base import (
     RateLimited,
     Receipt,
     Rejected,
+    checked_url,
 )
 from vastaa.channels.youtube import parse
 from vastaa.errors import PermanentError, RetryableError
@@ -175,26 +177,27 @@ class YouTubeApi:
 class ReadState:
     """The read cursor: ``since``/``at`` (the newest version delivered and the ids at that
     instant), and while a scan pages, its next page token and the scan's newest so far.
-    ``replies``: each thread's reply count when its replies were last listed."""
+    ``replies``: per thread, its reply count and a digest of the replies it carried when
+    its replies were last listed."""
 
     since: datetime | None = None
     at: set[str] = field(default_factory=set)
     page_token: str | None = None
     newest: datetime | None = None
     newest_at: set[str] = field(default_factory=set)
-    replies: dict[str, int] = field(default_factory=dict)
-    scan_replies: dict[str, int] = field(default_factory=dict)
+    replies: dict[str, str] = field(default_factory=dict)
+    scan_replies: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, cursor: Mapping[str, Any]) -> ReadState:
         since = _parse_time(cursor.get("since"))
         state = cls(since=since, at=set(cursor.get("at") or ()))
-        state.replies = dict(cursor.get("replies") or {})
+        state.replies = _marks(cursor.get("replies"))
         scan = cursor.get("scan") or {}
         state.page_token = scan.get("page_token")
         state.newest = _parse_time(scan.get("newest")) if scan else since
         state.newest_at = set(scan.get("newest_at") or ()) if scan else set(state.at)
-        state.scan_replies = dict(scan.get("replies") or {})
+        state.scan_replies = _marks(scan.get("replies"))
         return state
 
     def is_new(self, event: MessageEvent) -> bool:
@@ -220,7 +223,7 @@ class ReadState:
         return self._base(self.newest, self.newest_at, self.scan_replies)
 
     @staticmethod
-    def _base(since: datetime | None, at: set[str], replies: dict[str, int]) -> dict[str, Any]:
+    def _base(since: datetime | None, at: set[str], replies: dict[str, str]) -> dict[str, Any]:
         return {"since": _iso(since), "at": sorted(at), "replies": replies}
 
 
@@ -327,10 +330,11 @@ class YouTubeConnector:
         delivered: set[tuple[str, datetime]] = set()
         for thread in threads:
             try:
-                comments = parse.thread_comments(thread) + self._more_replies(thread, state)
+                comments = parse.thread_comments(thread)
             except MalformedPayload as error:
                 problems.append(f"youtube: thread {_id_of(thread)} skipped: {error}")
                 continue
+            comments += self._listed_replies(thread, comments[1:], state, problems)
             for comment in comments:
                 event = self._event(comment, problems)
                 if event is None or (event.external_id, event.version_at) in delivered:
@@ -348,16 +352,34 @@ class YouTubeConnector:
             problems.append(f"youtube: comment {_id_of(comment.raw)} skipped: {error}")
             return None
 
-    def _more_replies(self, thread: dict[str, Any], state: ReadState) -> list[parse.Comment]:
-        """The replies the thread does not carry, listed when its reply count changed."""
-        snippet = thread["snippet"]
-        total = int(snippet.get("totalReplyCount") or 0)
-        carried = len((thread.get("replies") or {}).get("comments") or [])
-        thread_id = str(thread.get("id") or snippet["topLevelComment"]["id"])
-        if total <= carried:
+    def _listed_replies(
+        self,
+        thread: dict[str, Any],
+        carried: list[parse.Comment],
+        state: ReadState,
+        problems: list[str],
+    ) -> list[parse.Comment]:
+        """``_more_replies``; a thread that cannot say it has more is a problem, and the
+        comments it carries are kept."""
+        try:
+            return self._more_replies(thread, carried, state)
+        except MalformedPayload as error:
+            problems.append(f"youtube: replies of thread {_id_of(thread)} not listed: {error}")
             return []
-        state.scan_replies[thread_id] = total
-        if state.replies.get(thread_id) == total:
+
+    def _more_replies(
+        self, thread: dict[str, Any], carried: list[parse.Comment], state: ReadState
+    ) -> list[parse.Comment]:
+        """The replies the thread does not carry, listed when what it says about its
+        replies (their count, the versions it carries) changed since they were last listed."""
+        snippet = thread["snippet"]
+        total = parse.reply_count(thread)
+        if total <= len(carried):
+            return []
+        thread_id = str(thread.get("id") or snippet["topLevelComment"]["id"])
+        mark = _replies_mark(total, carried)
+        state.scan_replies[thread_id] = mark
+        if state.replies.get(thread_id) == mark:
             return []
         top_id = snippet["topLevelComment"]["id"]
         items = self._replies(top_id, text_format="plainText")
@@ -376,7 +398,10 @@ class YouTubeConnector:
                 "pageToken": token,
             }
             page = self.api.get("comments", query)
-            items.extend(page.get("items") or [])
+            found = page.get("items") or []
+            if not isinstance(found, list):
+                raise MalformedPayload("youtube: comments.list answered without items")
+            items.extend(found)
             token = page.get("nextPageToken")
             if not token:
                 break
@@ -405,6 +430,21 @@ _STATUS = {
     "delete": "rejected",
     "block": "rejected",
 }
+
+
+def _replies_mark(total: int, carried: list[parse.Comment]) -> str:
+    """What a thread says about its replies: their count and a digest of the versions it
+    carries (a reply deleted and another posted keep the count, not the carried versions)."""
+    versions = sorted(f"{_id_of(c.raw)}@{_version_of(c.raw)}" for c in carried)
+    digest = hashlib.blake2s("\n".join(versions).encode(), digest_size=8).hexdigest()
+    return f"{total}:{digest}"
+
+
+def _version_of(comment: Any) -> str:
+    snippet = comment.get("snippet") if isinstance(comment, dict) else None
+    if not isinstance(snippet, dict):
+        return "?"
+    return str(snippet.get("updatedAt") or snippet.get("publishedAt") or "?")
 
 
 def _addressed(outgoing: Outgoing, parent: str) -> str:
@@ -501,11 +541,7 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def _url(config: Mapping[str, Any], key: str, default: str) -> str:
-    url = str(config.get(key) or default).rstrip("/")
-    local = url.startswith(("http://127.0.0.1", "http://localhost"))
-    if not (url.startswith("https://") or local):
-        raise PermanentError(f"youtube: {key} must be an https:// address")
-    return url
+    return checked_url(str(config.get(key) or default), what=f"youtube: {key}")
 
 
 def _id_of(item: Any) -> str:
@@ -514,6 +550,12 @@ def _id_of(item: Any) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _marks(value: Any) -> dict[str, str]:
+    """The stored reply marks (a count alone, from before the digest, never matches: those
+    threads' replies are listed once more)."""
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -72,30 +72,50 @@ def version_time(comment: Comment) -> datetime:
 
 
 def comment_event(comment: Comment, channel: ChannelRef) -> MessageEvent:
-    """One comment as a canonical event; ``MalformedPayload`` names what is missing."""
+    """One comment as a canonical event; ``MalformedPayload`` names what is missing or
+    unreadable (a value of the wrong kind or size never escapes as another error)."""
+    try:
+        return _comment_event(comment, channel)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise MalformedPayload(f"comment {_id_of(comment.raw)}: {where}: {first['msg']}") from None
+    except (ValueError, OverflowError, TypeError) as error:
+        raise MalformedPayload(f"comment {_id_of(comment.raw)}: {str(error)[:200]}") from None
+
+
+def reply_count(thread: dict[str, Any]) -> int:
+    """A thread's ``totalReplyCount`` (0 when left out); ``MalformedPayload`` when it is not
+    a whole number."""
+    count = _dict(thread.get("snippet"), "thread.snippet").get("totalReplyCount", 0)
+    if isinstance(count, int) and not isinstance(count, bool):
+        return max(0, count)
+    if isinstance(count, str) and count.isascii() and count.isdigit() and len(count) < 19:
+        return int(count)
+    raise MalformedPayload(f"totalReplyCount is not a number: {str(count)[:40]!r}")
+
+
+def _comment_event(comment: Comment, channel: ChannelRef) -> MessageEvent:
     raw = _dict(comment.raw, "comment")
     snippet = _dict(raw.get("snippet"), "comment.snippet")
     external_id = _text(raw.get("id"), "comment.id")
     published = _time(snippet.get("publishedAt"), "comment.snippet.publishedAt")
     edited = version_time(comment)
     author = _author(snippet)
-    try:
-        return MessageEvent(
-            channel=channel,
-            external_id=external_id,
-            kind="reply" if comment.parent_id else "comment",
-            direction="outbound" if author.id == channel.account else "inbound",
-            author=author,
-            text=_comment_text(snippet),
-            url=f"{WATCH_URL}?v={comment.video_id}&lc={external_id}",
-            created_at=published,
-            edited_at=edited if edited > published else None,
-            thread_id=comment.video_id,
-            parent_id=comment.parent_id or comment.video_id,
-            raw=raw,
-        )
-    except ValidationError as error:
-        raise MalformedPayload(f"comment {external_id}: {error.errors()[0]['msg']}") from None
+    return MessageEvent(
+        channel=channel,
+        external_id=external_id,
+        kind="reply" if comment.parent_id else "comment",
+        direction="outbound" if author.id == channel.account else "inbound",
+        author=author,
+        text=_comment_text(snippet),
+        url=f"{WATCH_URL}?v={comment.video_id}&lc={external_id}",
+        created_at=published,
+        edited_at=edited if edited > published else None,
+        thread_id=comment.video_id,
+        parent_id=comment.parent_id or comment.video_id,
+        raw=raw,
+    )
 
 
 def html_to_text(html: str) -> str:
@@ -138,6 +158,10 @@ class _TextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+
+
+def _id_of(item: Any) -> str:
+    return str(item.get("id") or "?")[:80] if isinstance(item, dict) else "?"
 
 
 def _dict(value: Any, where: str) -> dict[str, Any]:
