@@ -27,6 +27,7 @@ from vastaa.channels.base import (
     Rejected,
 )
 from vastaa.channels.bluesky import connector as bluesky
+from vastaa.channels.bluesky import parse
 from vastaa.channels.bluesky.connector import BlueskyConnector, record_key
 from vastaa.errors import PermanentError, RetryableError
 
@@ -62,6 +63,29 @@ def test_build_needs_an_app_password_and_an_https_service() -> None:
         BlueskyConnector.build(setup)
     default = ChannelSetup(account="@kide.bsky.social", credentials={"app_password": "x"})
     assert BlueskyConnector.build(default).xrpc.base_url == "https://bsky.social"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1.evil.example",
+        "http://localhost.evil.example:8080",
+        "http://localhost:1@evil.example",
+        "https://kide:secret@pds.example",
+        "ftp://pds.example",
+    ],
+)
+def test_build_refuses_a_base_url_that_only_looks_local_or_carries_a_password(
+    address: str,
+) -> None:
+    setup = ChannelSetup(
+        account="kide.bsky.social",
+        config={"base_url": address},
+        credentials={"app_password": "x"},
+    )
+    with pytest.raises(PermanentError, match="base_url") as refused:
+        BlueskyConnector.build(setup)
+    assert "evil" not in str(refused.value) and "secret" not in str(refused.value)
 
 
 def test_the_first_read_returns_mentions_replies_and_quotes(pds: fake_bluesky.Pds) -> None:
@@ -189,6 +213,49 @@ def test_a_server_error_is_retryable(pds: fake_bluesky.Pds) -> None:
     pds.fail_next(500, "InternalServerError", nsid=LIST)
     with pytest.raises(RetryableError):
         connect(pds).read({}, NOTHING)
+
+
+def test_a_server_error_on_a_search_is_a_problem_and_the_rest_is_read(
+    pds: fake_bluesky.Pds,
+) -> None:
+    pds.notify(notification(1))
+    pds.add_posts(post_view(1, "kide lamp broke"))
+    pds.fail_next(502, "UpstreamFailure", nsid=SEARCH)
+    fetched = connect(pds).read({}, Listening(terms=("broke", "lamp")))
+    assert numbers(fetched.events) == ["1"]
+    assert [event.text for event in messages(fetched.found)] == ["kide lamp broke"]
+    assert len(fetched.problems) == 1 and fetched.problems[0].startswith("search 'broke': ")
+    assert sorted(fetched.cursor["search"]) == ["lamp"]  # 'broke' is read next time from its start
+
+
+def test_an_author_did_too_long_to_keep_skips_that_item_only(pds: fake_bluesky.Pds) -> None:
+    long_did = "did:web:" + "a" * 250 + ".example"
+    odd = notification(2)
+    odd["author"]["did"] = long_did
+    view = post_view(3, "kide lamp")
+    view["author"]["did"] = long_did
+    pds.notify(notification(1), odd, notification(3))
+    pds.add_posts(view, post_view(2, "another lamp"))
+    fetched = connect(pds).read({}, Listening(terms=("lamp",)))
+    assert numbers(fetched.events) == ["3", "1"]
+    assert [event.text for event in messages(fetched.found)] == ["another lamp"]
+    assert len(fetched.problems) == 2
+    assert fetched.cursor["notifications"]["seen"]["at"].startswith("2024-11-21T12:03")
+
+
+def test_an_unexpected_failure_of_a_search_is_a_problem_and_the_rest_is_read(
+    pds: fake_bluesky.Pds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(parse, "from_post_view", broken)
+    pds.notify(notification(1))
+    pds.add_posts(post_view(1, "kide lamp"))
+    fetched = connect(pds).read({}, Listening(terms=("lamp",)))
+    assert numbers(fetched.events) == ["1"]
+    assert fetched.problems == ["search 'lamp': failed unexpectedly (KeyError)"]
+    assert fetched.cursor["search"] == {}
 
 
 def test_an_unreachable_pds_is_retryable() -> None:

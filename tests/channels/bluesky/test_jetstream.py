@@ -153,6 +153,72 @@ def test_an_unreachable_jetstream_is_a_problem_and_the_mentions_are_read(
     assert "jetstream" not in fetched.cursor
 
 
+def test_a_post_from_a_did_too_long_to_keep_is_a_problem_and_the_read_goes_on(
+    pds: fake_bluesky.Pds, jetstream: fake_bluesky.Jetstream
+) -> None:
+    odd = another_post(1732100400000000)
+    odd["did"] = "did:web:" + "a" * 250 + ".example"
+    jetstream.events = [odd, fixture("jetstream__update")]
+    pds.notify(fixture("notification__mention"))
+    fetched = streaming(pds, jetstream).read({}, NOTHING)
+    assert len(fetched.events) == 1
+    assert [event.external_id for event in fetched.found] == [POST_URI]
+    assert len(fetched.problems) == 1 and fetched.problems[0].startswith("jetstream: ")
+    assert fetched.cursor["jetstream"] == {"time_us": 1732100460000001}
+
+
+def test_a_frame_nested_too_deeply_is_a_problem_and_the_rest_is_kept(
+    pds: fake_bluesky.Pds, jetstream: fake_bluesky.Jetstream
+) -> None:
+    jetstream.frames = ["[" * 200_000 + "]" * 200_000]
+    jetstream.events = [fixture("jetstream__create")]
+    fetched = streaming(pds, jetstream).read({}, NOTHING)
+    assert len(fetched.found) == 1
+    assert fetched.problems == ["jetstream: a message nested too deeply was skipped"]
+
+
+def test_a_window_that_sees_only_the_rewind_keeps_its_position(
+    pds: fake_bluesky.Pds, jetstream: fake_bluesky.Jetstream
+) -> None:
+    jetstream.events = [another_post(1732100400000000)]
+    position = {"jetstream": {"time_us": 1732100401000000}}  # read up to 1 s after that post
+    again = streaming(pds, jetstream).read(position, NOTHING)
+    assert jetstream.requests[-1]["cursor"] == [str(1732100401000000 - 3_000_000)]
+    assert again.cursor["jetstream"] == {"time_us": 1732100401000000}
+
+
+def test_an_unexpected_failure_of_the_stream_is_a_problem_and_the_mentions_are_read(
+    pds: fake_bluesky.Pds, jetstream: fake_bluesky.Jetstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(stream_module, "read_window", broken)
+    pds.notify(fixture("notification__mention"))
+    fetched = streaming(pds, jetstream).read({"jetstream": {"time_us": 5}}, NOTHING)
+    assert len(fetched.events) == 1
+    assert fetched.problems == ["jetstream: failed unexpectedly (RuntimeError)"]
+    assert fetched.cursor["jetstream"] == {"time_us": 5}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ws://127.0.0.1.evil.example/subscribe",
+        "ws://localhost.evil.example/subscribe",
+        "ws://localhost:1@evil.example/subscribe",
+        "wss://kide:secret@jetstream.example/subscribe",
+        "https://jetstream.example/subscribe",
+    ],
+)
+def test_a_jetstream_url_that_only_looks_local_or_carries_a_password_is_refused(
+    pds: fake_bluesky.Pds, address: str
+) -> None:
+    with pytest.raises(PermanentError, match="jetstream_url") as refused:
+        connect(pds, jetstream_url=address)
+    assert "evil" not in str(refused.value) and "secret" not in str(refused.value)
+
+
 def test_jetstream_is_off_unless_configured_and_its_settings_are_checked(
     pds: fake_bluesky.Pds,
 ) -> None:

@@ -151,3 +151,36 @@ def test_atproto_datetimes_are_read_in_utc(text: str, expected: datetime) -> Non
 def test_only_post_uris_have_a_bsky_app_url() -> None:
     assert parse.post_url("at://did:plc:x/app.bsky.feed.like/3abc") is None
     assert parse.post_url("https://bsky.app/x") is None
+
+
+LONG_DID = "did:web:" + "a" * 250 + ".example"  # a valid did, longer than an author id may be
+HUGE_DID = "did:web:" + "a" * 2100 + ".example"  # its media addresses too long as well
+
+
+@pytest.mark.parametrize("did", [LONG_DID, HUGE_DID])
+def test_a_jetstream_post_from_a_did_too_long_to_keep_is_malformed(did: str) -> None:
+    payload = fixture("jetstream__create")
+    payload["did"] = did
+    with pytest.raises(MalformedPayload):
+        parse.from_jetstream(payload, CHANNEL)
+
+
+@pytest.mark.parametrize("did", [LONG_DID, HUGE_DID])
+def test_a_notification_or_post_view_from_a_did_too_long_to_keep_is_malformed(did: str) -> None:
+    notification = fixture("notification__reply")
+    notification["author"]["did"] = did
+    view = fixture("post_view__images")
+    view["author"]["did"] = did
+    with pytest.raises(MalformedPayload):
+        parse.from_notification(notification, CHANNEL)
+    with pytest.raises(MalformedPayload):
+        parse.from_post_view(view, CHANNEL)
+
+
+@pytest.mark.parametrize("time_us", [10**20, 2**63])
+def test_a_jetstream_event_at_an_impossible_time_is_malformed(time_us: int) -> None:
+    for name in ("jetstream__create", "jetstream__delete"):
+        payload = fixture(name)
+        payload["time_us"] = time_us
+        with pytest.raises(MalformedPayload, match="time_us"):
+            parse.from_jetstream(payload, CHANNEL)

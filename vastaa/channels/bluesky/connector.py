@@ -10,7 +10,9 @@ Reading (``read``), each source one page per read, its position in the cursor:
   updates → edits, deletes → ``DeleteEvent``); its position is the last ``time_us`` read.
 
 A 429 on the first call raises ``RateLimited``; on a later source it ends the read there with
-what was read so far and ``wait`` set, the sources not read keeping their position.
+what was read so far and ``wait`` set, the sources not read keeping their position. Only the
+notifications failing fails the read: a search or the firehose that fails (refused, a 5xx, down)
+is named in ``problems`` and keeps its position, and what the read already got is kept.
 
 Sending: a reply is an ``app.bsky.feed.post`` record with ``reply`` strong references to the
 post answered and its thread's root (looked up with ``app.bsky.feed.getPosts``). Its record key
@@ -46,12 +48,13 @@ from vastaa.channels.base import (
     RateLimited,
     Receipt,
     Rejected,
+    checked_url,
 )
 from vastaa.channels.bluesky import jetstream, parse
 from vastaa.channels.bluesky.client import Answer, Xrpc
 from vastaa.channels.bluesky.listing import Listing, Stamp
 from vastaa.clock import Clock, utcnow
-from vastaa.errors import PermanentError, RetryableError
+from vastaa.errors import PermanentError, RetryableError, VastaaError
 from vastaa.pipeline.events import ChannelRef, Event, MessageEvent
 
 CAPABILITIES: frozenset[Capability] = frozenset({"read_mentions", "reply"})
@@ -154,7 +157,8 @@ class BlueskyConnector:
 
     def _read_source(self, name: str, source: Callable[[_Read], None], read: _Read) -> None:
         """One page of one source; its position stays where it was unless it was read. Only
-        the notifications (addressed to us) fail the whole read."""
+        the notifications (addressed to us) fail the whole read; another source that fails (a
+        query the search refuses, a 5xx, the firehose down, a bug) is named in ``problems``."""
         try:
             source(read)
         except RateLimited as limited:
@@ -162,14 +166,14 @@ class BlueskyConnector:
                 raise
             wait = limited.retry_after
             read.waits(DEFAULT_WAIT_SECONDS if wait is None else wait)
-        except PermanentError as refused:  # a query the search refuses, a bad Jetstream URL
+        except VastaaError as failed:
             if name == "notifications":
                 raise
-            read.problems.append(f"{name}: {refused}")
-        except RetryableError as failed:  # the firehose is down: the rest is read all the same
-            if name != "jetstream":
-                raise
             read.problems.append(f"{name}: {failed}")
+        except Exception as error:  # only its type: its message may quote what was sent
+            if name == "notifications":
+                raise
+            read.problems.append(f"{name}: failed unexpectedly ({type(error).__name__})")
 
     def _sources(self, listening: Listening) -> Iterator[tuple[str, Callable[[_Read], None]]]:
         yield "notifications", self._notifications
@@ -234,14 +238,14 @@ class BlueskyConnector:
         read.problems.extend(window.problems)
         for event in window.events:
             self._take_stream_event(read, event)
-        last = window.last_time_us or position or started
+        last = max(window.last_time_us or 0, position or 0) or started  # a rewind goes no further
         read.cursor["jetstream"] = {"time_us": last}
         read.more = read.more or window.full
 
     def _take_stream_event(self, read: _Read, event: Mapping[str, Any]) -> None:
         try:
             found = parse.from_jetstream(event, self.channel)
-        except MalformedPayload as error:
+        except (MalformedPayload, ValueError, TypeError) as error:  # one event: the rest is read
             read.problems.append(f"jetstream: {error}")
             return
         if isinstance(found, MessageEvent):  # an edit is kept beside its original
@@ -391,14 +395,9 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _address(value: Any, key: str, scheme: str) -> str:
+def _address(value: Any, key: str, secure: str) -> str:
     """An ``https://`` (``wss://``) address, or a local ``http://`` (``ws://``) one for tests."""
-    address = str(value).rstrip("/")
-    plain = "http" if scheme == "https" else "ws"
-    local = address.startswith((f"{plain}://127.0.0.1", f"{plain}://localhost"))
-    if not (address.startswith(f"{scheme}://") or local):
-        raise PermanentError(f"bluesky: {key} must be a {scheme}:// address")
-    return address
+    return checked_url(str(value), what=f"bluesky: {key}", secure=secure)
 
 
 def _stream(config: Mapping[str, Any]) -> Stream | None:

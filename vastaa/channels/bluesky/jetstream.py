@@ -121,6 +121,9 @@ def _take(window: Window, frame: str | bytes) -> int | None:
     except ValueError:
         window.problems.append("jetstream: a message that is not JSON was skipped")
         return None
+    except RecursionError:
+        window.problems.append("jetstream: a message nested too deeply was skipped")
+        return None
     time_us = event.get("time_us") if isinstance(event, Mapping) else None
     if not isinstance(time_us, int) or isinstance(time_us, bool):
         window.problems.append("jetstream: an event without time_us was skipped")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,16 +52,18 @@ def from_notification(item: Mapping[str, Any], channel: ChannelRef) -> MessageEv
     kind = REASON_KINDS.get(reason)
     if kind is None:
         raise MalformedPayload(f"notification reason {reason!r} is not a post addressed to us")
-    record = _record(item)
-    return _message(item, channel, kind=kind, record=record, media=_record_media(item, record))
+    with _readable(item.get("uri", "an item")):
+        record = _record(item)
+        return _message(item, channel, kind=kind, record=record, media=_record_media(item, record))
 
 
 def from_post_view(view: Mapping[str, Any], channel: ChannelRef) -> MessageEvent:
     """A post view (``app.bsky.feed.defs#postView``) found by a search."""
-    record = _record(view)
-    kind: Kind = "reply" if record.get("reply") else "post"
-    media = [*_view_media(view.get("embed")), *_facet_media(record)]
-    return _message(view, channel, kind=kind, record=record, media=media)
+    with _readable(view.get("uri", "an item")):
+        record = _record(view)
+        kind: Kind = "reply" if record.get("reply") else "post"
+        media = [*_view_media(view.get("embed")), *_facet_media(record)]
+        return _message(view, channel, kind=kind, record=record, media=media)
 
 
 def from_jetstream(event: Mapping[str, Any], channel: ChannelRef) -> Event | None:
@@ -71,14 +74,15 @@ def from_jetstream(event: Mapping[str, Any], channel: ChannelRef) -> Event | Non
         return None
     if commit.get("collection") != POST:
         return None
-    did, at = _string(event, "did"), _microseconds(event.get("time_us"))
-    uri = f"at://{did}/{POST}/{_string(commit, 'rkey')}"
-    operation = commit.get("operation")
-    if operation == "delete":
-        return _delete(event, channel, uri, at)
-    if operation not in ("create", "update"):
-        raise MalformedPayload(f"{uri}: unknown operation {operation!r}")
-    return _jetstream_post(event, channel, uri, at, edited=operation == "update")
+    uri = f"at://{_string(event, 'did')}/{POST}/{_string(commit, 'rkey')}"
+    with _readable(uri):
+        at = _microseconds(event.get("time_us"))
+        operation = commit.get("operation")
+        if operation == "delete":
+            return _delete(event, channel, uri, at)
+        if operation not in ("create", "update"):
+            raise MalformedPayload(f"{uri}: unknown operation {operation!r}")
+        return _jetstream_post(event, channel, uri, at, edited=operation == "update")
 
 
 def post_url(uri: str) -> str | None:
@@ -116,8 +120,7 @@ def _message(
 ) -> MessageEvent:
     uri = _string(item, "uri")
     parent, root = _reply_refs(record)
-    return _event(
-        uri,
+    return MessageEvent(
         channel=channel,
         external_id=uri,
         kind=kind,
@@ -142,8 +145,7 @@ def _jetstream_post(
         raise MalformedPayload(f"{uri}: the commit carries no record")
     did = _string(event, "did")
     parent, root = _reply_refs(record)
-    return _event(
-        uri,
+    return MessageEvent(
         channel=channel,
         external_id=uri,
         kind="reply" if parent else "post",
@@ -161,19 +163,21 @@ def _jetstream_post(
 
 
 def _delete(event: Mapping[str, Any], channel: ChannelRef, uri: str, at: datetime) -> DeleteEvent:
-    try:
-        return DeleteEvent(
-            type="delete", channel=channel, external_id=uri, deleted_at=at, raw=dict(event)
-        )
-    except ValidationError as error:
-        raise MalformedPayload(f"{uri}: {_first(error)}") from None
+    return DeleteEvent(
+        type="delete", channel=channel, external_id=uri, deleted_at=at, raw=dict(event)
+    )
 
 
-def _event(uri: str, **fields: Any) -> MessageEvent:
+@contextmanager
+def _readable(name: Any) -> Iterator[None]:
+    """What the event's models (an author id, a media address too long) or the standard
+    library refuse while reading an item is ``MalformedPayload``, the item named by ``name``."""
     try:
-        return MessageEvent(**fields)
+        yield
     except ValidationError as error:
-        raise MalformedPayload(f"{uri}: {_first(error)}") from None
+        raise MalformedPayload(f"{name}: {_first(error)}") from None
+    except (ValueError, TypeError) as error:
+        raise MalformedPayload(f"{name}: {error}") from None
 
 
 def _first(error: ValidationError) -> str:
@@ -230,7 +234,10 @@ def _created_at(record: Mapping[str, Any], fallback: Any) -> datetime:
 def _microseconds(value: Any) -> datetime:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise MalformedPayload(f"not a time_us: {value!r}")
-    return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value / 1_000_000, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # beyond the years a datetime holds
+        raise MalformedPayload(f"not a time_us: {value!r}") from None
 
 
 def _reply_refs(record: Mapping[str, Any]) -> tuple[str | None, str | None]:
