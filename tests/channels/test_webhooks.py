@@ -115,3 +115,14 @@ def test_without_an_app_secret_every_delivery_is_refused(
 def test_a_platform_without_webhooks_is_a_404(meta_client: TestClient) -> None:
     assert meta_client.post("/webhooks/myspace", content=b"{}").status_code == 404
     assert meta_client.get("/webhooks/myspace").status_code == 404
+
+
+def test_a_delivery_over_the_size_limit_is_refused_before_it_is_read(
+    meta_client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    body = b"{" + b" " * 1_000_001 + b"}"
+
+    answer = meta_client.post("/webhooks/facebook", content=body, headers=_signed(body))
+
+    assert answer.status_code == 413
+    assert _count(sessions) == 0

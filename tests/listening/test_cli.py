@@ -107,8 +107,12 @@ def test_testing_a_channel_that_does_not_work_says_why(
     assert _run(env, "channel", "add", "rss", "gone", "--config", f"url={url}")[0] == 0
 
     code, said = _run(env, "channel", "test", "rss", "gone")
+    feeds.fail_next(404)
+    read_code, read = _run(env, "channel", "read", "rss", "gone", "--json")
 
     assert code == 1 and "does not work" in said
+    assert read_code == 1 and json.loads(read)["failed"] is True
+    assert _run(env, "channel", "read", "rss")[0] == 2  # the account is needed too
 
 
 def test_removing_an_empty_channel_deletes_it(env: dict[str, str]) -> None:

@@ -143,3 +143,23 @@ def test_the_page_shows_the_gap_to_supervisors_only(
 
     assert page.status_code == 200
     assert "kide-forum" in page.text and 'class="gap"' in page.text
+
+
+def test_an_account_that_could_answer_but_is_not_staffed_is_named_as_the_reason(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    with transaction(sessions) as session:
+        channels.save_channel(
+            session, platform="x", account="kide", now=now, credentials={"bearer_token": "t"}
+        )
+        ingest(
+            session,
+            events(message("s1", channel={"platform": "x", "account": "search:kide"})),
+            now=now,
+        )
+
+    with sessions() as session:
+        report = queries.coverage(session, builtin(), since=now, until=now)
+
+    (row,) = report.channels
+    assert (row.account, row.answered_by, row.reason) == ("search:kide", None, "not_staffed")

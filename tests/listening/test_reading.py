@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.channels.x import fake_x
 from tests.factories import events, message
 from vastaa.channels import service as channels
+from vastaa.channels.base import Listening
 from vastaa.channels.models import Channel
 from vastaa.channels.registry import builtin
 from vastaa.db import transaction
 from vastaa.listening import service
 from vastaa.listening.models import ListeningMatch
-from vastaa.listening.tasks import Listener, due_channels, read_channel, read_due
+from vastaa.listening.tasks import Listener, Seen, _store, due_channels, read_channel, read_due
 from vastaa.messages.models import Message
 
 OTHER = "1200000000000000009"
@@ -138,7 +139,7 @@ def test_refused_credentials_are_shown_on_the_channel_without_the_token(
         assert "wrong-token-456" not in channel.read_error
 
 
-def test_a_page_read_from_a_cursor_another_reader_moved_is_dropped(
+def test_a_page_read_while_another_reader_stored_is_dropped(
     sessions: sessionmaker[Session], x: fake_x.X, now: datetime
 ) -> None:
     channel_id = _channel(sessions, x, now)
@@ -147,27 +148,16 @@ def test_a_page_read_from_a_cursor_another_reader_moved_is_dropped(
     with sessions() as session:
         channel = session.get(Channel, channel_id)
         assert channel is not None
-        fetched = registry.connector(channel).read({}, registry_listening())
-    with transaction(sessions) as session:
-        moved = session.get(Channel, channel_id)
-        assert moved is not None
-        moved.cursor = {"mentions": {"newest_id": "1896900000000000001"}}
-
-    from vastaa.listening.tasks import _store
+        began = Seen(channel.read_seq, None, timedelta(seconds=60))
+        fetched = registry.connector(channel).read({}, Listening())
+    _read(sessions, channel_id, now)  # another reader stores first
 
     with transaction(sessions) as session:
-        outcome = _store(
-            session, channel_id, {}, fetched, Listener(), now=now, every=timedelta(seconds=60)
-        )
+        outcome = _store(session, channel_id, began, fetched, Listener(), now=now)
 
-    assert "another reader" in outcome.error
-    assert _texts(sessions) == {}
-
-
-def registry_listening():  # type: ignore[no-untyped-def]
-    from vastaa.channels.base import Listening
-
-    return Listening()
+    assert "another reader" in outcome.error and not outcome.failed
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 1
 
 
 def test_found_edits_and_deletions_pass_only_for_posts_already_stored(

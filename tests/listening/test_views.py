@@ -39,9 +39,11 @@ def test_a_supervisor_saves_switches_and_removes_a_query(
     page = client.get("/listening")
     assert "kide OR #kide" in page.text
 
-    client.post("/listening/Kide/switch", data={"csrf_token": csrf}, follow_redirects=False)
+    with sessions() as session:
+        query_id = session.scalars(select(ListeningQuery.id)).one()
+    client.post(f"/listening/{query_id}/switch", data={"csrf_token": csrf}, follow_redirects=False)
     assert _queries(sessions)["Kide"][1] is False
-    client.post("/listening/Kide/remove", data={"csrf_token": csrf}, follow_redirects=False)
+    client.post(f"/listening/{query_id}/remove", data={"csrf_token": csrf}, follow_redirects=False)
     assert _queries(sessions) == {}
     with sessions() as session:
         actions = list(session.scalars(select(AuditEntry.action)))
@@ -86,4 +88,20 @@ def test_agents_cannot_manage_listening(
     assert client.get("/listening").status_code == 403
     answer = client.post("/listening", data={"csrf_token": csrf, "name": "K", "expression": "kide"})
     assert answer.status_code == 403
+    assert _queries(sessions) == {}
+
+
+def test_a_query_whose_name_has_a_slash_can_be_switched_and_removed(
+    client: TestClient, sessions: sessionmaker[Session], cast: dict[str, uuid.UUID]
+) -> None:
+    csrf = login(client, "mert")
+    form = {"csrf_token": csrf, "name": "Kide akku/battery", "expression": "kide"}
+    client.post("/listening", data=form, follow_redirects=False)
+    page = client.get("/listening")
+    with sessions() as session:
+        query_id = session.scalars(select(ListeningQuery.id)).one()
+    assert f'action="/listening/{query_id}/switch"' in page.text
+
+    client.post(f"/listening/{query_id}/remove", data={"csrf_token": csrf})
+
     assert _queries(sessions) == {}

@@ -5,12 +5,17 @@ token_env=VARIABLE``), and never printed."""
 from __future__ import annotations
 
 import json
+import time
+import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.channels import queries, service
-from vastaa.channels.registry import builtin
+from vastaa.channels.models import Channel
+from vastaa.channels.registry import Registry, builtin
 from vastaa.clock import utcnow
 from vastaa.db import make_sessionmaker, transaction
 from vastaa.errors import PermanentError, VastaaError
@@ -174,29 +179,60 @@ def channel_read(
     platform: str | None, account: str | None, until_idle: bool, as_json: bool
 ) -> None:
     """Read the channels that are due now (or the one named, due or not), as the worker of
-    `vastaa serve` does: what is new since each one's cursor."""
+    `vastaa serve` does: what is new since each one's cursor. With --until-idle, reading goes on
+    while a channel says more is waiting, at the pace the platform asks for. The exit status is
+    1 when a read failed."""
     from vastaa.cli import _ready_engine, _settings
     from vastaa.listening.tasks import Listener, due_channels, read_channel
 
+    if platform and not account:
+        raise click.UsageError("name the channel's ACCOUNT too, or neither")
     engine = _ready_engine(_settings())
     sessions = make_sessionmaker(engine)
-    registry, listener = builtin(), Listener()
+    registry, listener, failed = builtin(), Listener(), False
     while True:
-        with sessions() as session:
-            if platform and account:
-                found = queries.channel(session, platform=platform, account=account)
-                if found is None:
-                    raise click.ClickException(f"no channel {platform}:{account}")
-                due = [found.id]
-            else:
-                due = due_channels(session, registry, now=utcnow())
+        due = _to_read(sessions, registry, platform, account, due_channels)
         more = False
         for channel_id in due:
             outcome = read_channel(sessions, registry, channel_id, clock=utcnow, listener=listener)
-            more = more or outcome.more
+            more, failed = (
+                more or outcome.more,
+                failed or bool(outcome.error and not outcome.stored),
+            )
             _echo_read(outcome, as_json)
         if not (until_idle and more):
-            return
+            break
+        _wait_for(sessions, due)
+    if failed:
+        raise SystemExit(1)
+
+
+def _to_read(
+    sessions: sessionmaker[Session],
+    registry: Registry,
+    platform: str | None,
+    account: str | None,
+    due_channels: Callable[..., list[uuid.UUID]],
+) -> list[uuid.UUID]:
+    with sessions() as session:
+        if platform and account:
+            found = queries.channel(session, platform=platform, account=account)
+            if found is None:
+                raise click.ClickException(f"no channel {platform}:{account}")
+            return [found.id]
+        return list(due_channels(session, registry, now=utcnow()))
+
+
+def _wait_for(sessions: sessionmaker[Session], channel_ids: list[uuid.UUID]) -> None:
+    """Sleep until the first of these channels may be read again (at most five minutes)."""
+    with sessions() as session:
+        times = [
+            found.next_read_at
+            for found in (session.get(Channel, channel_id) for channel_id in channel_ids)
+            if found is not None and found.next_read_at is not None
+        ]
+    if times:
+        time.sleep(min(max(0.0, (min(times) - utcnow()).total_seconds()), 300.0))
 
 
 def _echo_read(outcome: ReadOutcome, as_json: bool) -> None:
@@ -207,6 +243,7 @@ def _echo_read(outcome: ReadOutcome, as_json: bool) -> None:
         "matched": outcome.matched,
         "more": outcome.more,
         "error": outcome.error,
+        "failed": outcome.failed,
     }
     if as_json:
         click.echo(json.dumps(row, ensure_ascii=False))

@@ -69,6 +69,8 @@ class Channel(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_error: Mapped[str] = mapped_column(Text, default="")
     read_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # How many reads were stored: a reader stores only if nobody stored since it began.
+    read_seq: Mapped[int] = mapped_column(Integer, default=0)
 
     brand: Mapped[Brand | None] = relationship(lazy="raise")
 

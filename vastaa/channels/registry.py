@@ -44,7 +44,7 @@ class Registry:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._registered: dict[str, Registration] = {}
         self._webhooks: dict[str, WebhookFactory] = {}
-        self._built: dict[tuple[str, str, str], Connector] = {}
+        self._built: dict[tuple[str, str], tuple[str, Connector]] = {}
         self._lock = threading.Lock()
         self._environ = os.environ if environ is None else environ
 
@@ -101,7 +101,8 @@ class Registry:
 
     def connector(self, channel: Channel) -> Connector:
         """The channel's connector, built once and kept while its settings and credentials stay
-        the same (a platform may limit sign-ins: Bluesky allows 300 sessions a day)."""
+        the same (a platform may limit sign-ins: Bluesky allows 300 sessions a day); one per
+        channel, replaced when they change."""
         found = self._registered.get(channel.platform)
         if found is None:
             raise PermanentError(f"no connector for {channel.platform}")
@@ -110,14 +111,13 @@ class Registry:
             config=dict(channel.config or {}),
             credentials=self._credentials(channel),
         )
-        key = (channel.platform, channel.account, _fingerprint(setup))
-        with self._lock:
-            built = self._built.get(key)
-        if built is None:
-            built = found.factory(setup)
-            with self._lock:
-                self._built[key] = built
-        return built
+        key, fingerprint = (channel.platform, channel.account), _fingerprint(setup)
+        with self._lock:  # built under the lock: two threads never sign in twice
+            kept = self._built.get(key)
+            if kept is None or kept[0] != fingerprint:
+                kept = (fingerprint, found.factory(setup))
+                self._built[key] = kept  # a changed channel's old connector is let go
+            return kept[1]
 
     def _credentials(self, channel: Channel) -> dict[str, str]:
         """Credentials as stored, where a key ending in ``_env`` names the environment

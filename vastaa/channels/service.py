@@ -74,7 +74,8 @@ def retry(session: Session, *, message_id: uuid.UUID, now: datetime) -> OutboxIt
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
     """30 s, 1 min, 2 min, ... up to an hour; never sooner than the platform asked."""
-    wait: timedelta = min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), LONGEST_BACKOFF)
+    doublings = min(max(0, attempts - 1), 12)  # 30 s × 2¹² is past the hour already
+    wait: timedelta = min(FIRST_BACKOFF * (2**doublings), LONGEST_BACKOFF)
     if retry_after is not None:
         wait = max(wait, timedelta(seconds=min(retry_after, LONGEST_BACKOFF.total_seconds())))
     return wait

@@ -15,8 +15,8 @@ from vastaa.audit import service as audit
 from vastaa.channels import queries, service
 from vastaa.channels.base import Delivery, MalformedPayload, Unauthorized
 from vastaa.channels.models import PLATFORMS, Channel
-from vastaa.errors import PermanentError, VastaaError
-from vastaa.pipeline.events import Event
+from vastaa.errors import NotFoundError, PermanentError, VastaaError
+from vastaa.pipeline.events import Event, cleaned
 from vastaa.pipeline.ingest import ingest
 from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
 from vastaa.web.context import AppContext
@@ -26,12 +26,23 @@ Text = Annotated[str, Form()]
 MAX_WEBHOOK_BYTES = 1_000_000
 
 
+class TooLarge(PermanentError):
+    """A delivery over ``MAX_WEBHOOK_BYTES``: answered 413 before it is read to the end."""
+
+
 async def _delivery(request: Request) -> Delivery:
-    body = await request.body()
-    if len(body) > MAX_WEBHOOK_BYTES:
-        raise MalformedPayload("the delivery is too large")
+    """The request as delivered, read no further than ``MAX_WEBHOOK_BYTES`` (nobody is signed
+    in yet: the signature is checked after)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+        raise TooLarge(f"a delivery may be at most {MAX_WEBHOOK_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_WEBHOOK_BYTES:
+            raise TooLarge(f"a delivery may be at most {MAX_WEBHOOK_BYTES} bytes")
     headers = {name.lower(): value for name, value in request.headers.items()}
-    return Delivery(body=body, headers=headers, params=dict(request.query_params))
+    return Delivery(body=bytes(body), headers=headers, params=dict(request.query_params))
 
 
 @router.get("/webhooks/{platform}")
@@ -42,6 +53,8 @@ async def webhook_handshake(request: Request, context: Context, platform: str) -
         answer = receiver.challenge(await _delivery(request))
     except Unauthorized as error:
         return PlainTextResponse(str(error), status_code=403)
+    except TooLarge as error:
+        return PlainTextResponse(str(error), status_code=413)
     except PermanentError as error:
         return PlainTextResponse(str(error), status_code=404)
     return PlainTextResponse(answer)
@@ -57,6 +70,8 @@ async def webhook_delivery(request: Request, context: Context, platform: str) ->
         events = receiver.receive(await _delivery(request))
     except Unauthorized as error:
         return JSONResponse({"error": str(error)}, status_code=401)
+    except TooLarge as error:
+        return JSONResponse({"error": str(error)}, status_code=413)
     except MalformedPayload as error:
         return JSONResponse({"error": str(error)}, status_code=400)
     except PermanentError as error:
@@ -67,7 +82,7 @@ async def webhook_delivery(request: Request, context: Context, platform: str) ->
 
 def _store(context: AppContext, events: list[Event]) -> int:
     with context.transaction() as session:
-        results = ingest(session, events, now=context.clock())
+        results = ingest(session, [cleaned(event) for event in events], now=context.clock())
     return sum(result.status != "duplicate" for result in results)
 
 
@@ -174,7 +189,7 @@ def test_channel(
     with context.transaction() as session:
         found = session.get(Channel, channel_id)
         if found is None:
-            raise PermanentError("no such channel")
+            raise NotFoundError("no such channel")
         label = f"{found.platform}:{found.account}"
     try:
         said = context.connectors.connector(found).check()
@@ -190,7 +205,7 @@ def remove_channel(context: Context, user: CheckedUser, channel_id: uuid.UUID) -
     with context.transaction() as session:
         found = session.get(Channel, channel_id)
         if found is None:
-            raise PermanentError("no such channel")
+            raise NotFoundError("no such channel")
         platform, account = found.platform, found.account
         kept = service.remove_channel(session, platform=platform, account=account)
         audit.log(

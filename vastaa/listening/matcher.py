@@ -52,13 +52,15 @@ class Post:
     platform: str = ""
     author: str = ""  # the author's handle
     lang: str | Callable[[], str | None] | None = None
+    author_id: str = ""  # the author's id on the platform
 
 
 class Matcher:
     def __init__(
         self, queries: Sequence[Compiled], own: Mapping[str, Iterable[str]] | None = None
     ) -> None:
-        """``own``: our own accounts' handles per platform, which queries leave out."""
+        """``own``: our own accounts per platform (handles or platform ids, compared without
+        case and a leading @), which queries leave out."""
         self.queries = list(queries)
         self._own = {
             platform: {_handle(h) for h in handles} for platform, handles in (own or {}).items()
@@ -125,7 +127,8 @@ class Matcher:
         return matched
 
     def _is_own(self, post: Post) -> bool:
-        return bool(post.author) and _handle(post.author) in self._own.get(post.platform, ())
+        ours = self._own.get(post.platform, ())
+        return any(name and _handle(name) in ours for name in (post.author, post.author_id))
 
 
 def triggers(node: Node, usage: Mapping[Atom, int] | None = None) -> frozenset[Atom] | None:

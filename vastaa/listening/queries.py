@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from vastaa.channels.base import Listening
 from vastaa.channels.models import Brand, Channel
 from vastaa.channels.registry import Registry
+from vastaa.customers.models import Author
 from vastaa.listening.matcher import Compiled
 from vastaa.listening.models import ListeningMatch, ListeningQuery
 from vastaa.listening.query import parse, positive
@@ -37,9 +38,14 @@ def version(session: Session) -> tuple[int, datetime | None]:
     return int(count), latest
 
 
-def compiled(session: Session) -> list[Compiled]:
-    """The enabled queries, ready for ``Matcher``; each is keyed by its id."""
-    enabled = session.scalars(select(ListeningQuery).where(ListeningQuery.enabled.is_(True)))
+def compiled(session: Session, brand_id: uuid.UUID | None = None) -> list[Compiled]:
+    """The enabled queries a channel of ``brand_id`` listens with (its brand's and those of no
+    brand; every query for a channel of no brand), ready for ``Matcher``; keyed by id."""
+    enabled = select(ListeningQuery).where(ListeningQuery.enabled.is_(True))
+    if brand_id is not None:
+        enabled = enabled.where(
+            or_(ListeningQuery.brand_id == brand_id, ListeningQuery.brand_id.is_(None))
+        )
     return [
         Compiled(
             key=query.id,
@@ -47,15 +53,27 @@ def compiled(session: Session) -> list[Compiled]:
             languages=frozenset(query.languages or ()),
             exclude_own=query.exclude_own,
         )
-        for query in enabled
+        for query in session.scalars(enabled)
     ]
 
 
 def own_accounts(session: Session) -> dict[str, set[str]]:
-    """Our accounts' handles per platform (the accounts of the channels we answer on)."""
+    """Our accounts per platform: each channel's account (and for ``user@server`` accounts the
+    user part, as Mastodon names local accounts), and the handles and ids of the authors that
+    are ours (authors with no customer: the brand's own accounts)."""
     own: dict[str, set[str]] = {}
     for platform, account in session.execute(select(Channel.platform, Channel.account)):
-        own.setdefault(platform, set()).add(account)
+        names = own.setdefault(platform, set())
+        names.add(account)
+        if "@" in account.strip("@"):
+            names.add(account.strip("@").split("@", 1)[0])
+    ours = session.execute(
+        select(Channel.platform, Author.handle, Author.external_id)
+        .join(Author, Author.channel_id == Channel.id)
+        .where(Author.customer_id.is_(None))
+    )
+    for platform, handle, external_id in ours:
+        own.setdefault(platform, set()).update(v for v in (handle, external_id) if v)
     return own
 
 
@@ -180,13 +198,14 @@ def coverage(session: Session, registry: Registry, *, since: datetime, until: da
     everyone = session.execute(
         select(Channel, Brand).outerjoin(Brand, Brand.id == Channel.brand_id)
     ).all()
-    answering = [c for c, _ in everyone if c.staffed and registry.can(c, "reply")]
+    able = [c for c, _ in everyone if registry.can(c, "reply")]
+    answering = [c for c in able if c.staffed]
     rows = []
     for channel, brand in everyone:
         messages, mentions = counts.get(channel.id, (0, 0))
         if not messages:
             continue
-        by, reason = _who_answers(channel, answering, registry)
+        by, reason = _who_answers(channel, answering, able, registry)
         rows.append(
             ChannelCoverage(
                 channel_id=channel.id,
@@ -224,17 +243,25 @@ def _counts(session: Session, since: datetime, until: datetime) -> dict[uuid.UUI
 
 
 def _who_answers(
-    channel: Channel, answering: list[Channel], registry: Registry
+    channel: Channel, answering: list[Channel], able: list[Channel], registry: Registry
 ) -> tuple[str | None, str]:
     if channel in answering:
         return f"{channel.platform}:{channel.account}", ""
     for other in answering:
-        same_brand = None in (channel.brand_id, other.brand_id) or (
-            channel.brand_id == other.brand_id
-        )
-        if other.platform == channel.platform and same_brand:
+        if _answers_for(other, channel):
             return f"{other.platform}:{other.account}", ""
-    return None, _why_not(channel, registry)
+    if "reply" not in registry.declared(channel.platform):
+        return None, "no_connector"
+    if any(_answers_for(other, channel) for other in able):
+        return None, "not_staffed"  # an account could answer, but nobody is staffed there
+    return None, "no_account"
+
+
+def _answers_for(other: Channel, channel: Channel) -> bool:
+    """Whether ``other``'s team could answer on ``channel``: the same platform, and the same
+    brand where both have one."""
+    same_brand = None in (channel.brand_id, other.brand_id) or channel.brand_id == other.brand_id
+    return other.platform == channel.platform and same_brand
 
 
 REASONS = {
@@ -242,11 +269,3 @@ REASONS = {
     "no_account": "no account with credentials to reply from",
     "not_staffed": "nobody is staffed to answer here",
 }
-
-
-def _why_not(channel: Channel, registry: Registry) -> str:
-    if "reply" not in registry.declared(channel.platform):
-        return "no_connector"
-    if not registry.can(channel, "reply"):
-        return "no_account"
-    return "not_staffed"

@@ -5,8 +5,8 @@ what was addressed to us is stored, what searches, feeds and firehoses found is 
 listening query matches it (or where it edits or deletes a post we hold), the matches are
 recorded and the cursor moves on. A crash before the commit leaves the old cursor, so the same
 page is read again, and ingestion, idempotent on (channel, external id), stores nothing twice;
-after the commit nothing is read twice. Two readers of one channel cannot both store: the second
-finds the cursor moved and drops its page.
+after the commit nothing is read twice. Two readers of one channel cannot both store: the
+second finds the channel's read counter moved and drops its page.
 
 Errors: the platform's wait (``RateLimited``) is honoured; other errors back off from 30 s
 doubling to an hour, and are shown on the channel (``read_error``) until a read succeeds.
@@ -15,13 +15,14 @@ doubling to an hour, and are shown on the channel (``read_error``) until a read 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.channels.base import Fetched, Listening, RateLimited
@@ -33,12 +34,13 @@ from vastaa.db import transaction
 from vastaa.errors import VastaaError
 from vastaa.listening import queries, service
 from vastaa.listening.matcher import Matcher, Post
-from vastaa.pipeline.events import Event, MessageEvent
+from vastaa.pipeline.events import Event, MessageEvent, cleaned
 from vastaa.pipeline.ingest import ingest
 
 log = logging.getLogger(__name__)
 
 READ_EVERY = timedelta(seconds=60)  # a channel's config ``read_seconds`` changes it
+ROUND_BUDGET_SECONDS = 20.0  # no new channel is read after this much of a worker's round
 MAX_PROBLEMS = 2000  # characters of problems kept on the channel
 STAY_KINDS = {"direct_message", "review"}  # kinds a match does not turn into "mention"
 
@@ -50,7 +52,8 @@ class ReadOutcome:
     found: int = 0  # events searches and firehoses found
     matched: int = 0  # of which listening queries matched
     more: bool = False
-    error: str = ""
+    error: str = ""  # why the read failed, or the problems of a page that was stored
+    failed: bool = False  # nothing was stored: the channel backs off
 
 
 class Listener:
@@ -59,7 +62,7 @@ class Listener:
 
     def __init__(self) -> None:
         self._version: tuple[object, ...] | None = None
-        self._matcher = Matcher([])
+        self._matchers: dict[uuid.UUID | None, Matcher] = {}
 
     @cached_property
     def _detector(self):  # type: ignore[no-untyped-def]
@@ -67,27 +70,34 @@ class Listener:
 
         return LanguageDetector()
 
-    def matcher(self, session: Session) -> Matcher:
+    def matcher(self, session: Session, brand_id: uuid.UUID | None = None) -> Matcher:
+        """The queries a channel of ``brand_id`` listens with, compiled once per brand and again
+        when a query or one of our accounts changes."""
         own = queries.own_accounts(session)
         version = (
             *queries.version(session),
             tuple(sorted((k, tuple(sorted(v))) for k, v in own.items())),
         )
         if version != self._version:
-            self._matcher = Matcher(queries.compiled(session), own=own)
-            self._version = version
-        return self._matcher
+            self._matchers, self._version = {}, version
+        if brand_id not in self._matchers:
+            self._matchers[brand_id] = Matcher(queries.compiled(session, brand_id), own=own)
+        return self._matchers[brand_id]
 
     def language(self, text: str) -> str | None:
         return str(self._detector.detect(text).lang)
 
     def select(
-        self, session: Session, channel_id: uuid.UUID, found: list[Event]
+        self,
+        session: Session,
+        channel_id: uuid.UUID,
+        found: list[Event],
+        brand_id: uuid.UUID | None = None,
     ) -> tuple[list[Event], dict[int, list[Hashable]]]:
-        """What of ``found`` to store: posts a query matches (as mentions) and edits and
-        deletions of posts already stored; with the queries each kept post matched, by its
-        position in the list returned."""
-        matcher = self.matcher(session)
+        """What of ``found`` to store: posts one of the brand's queries matches (as mentions)
+        and edits and deletions of posts already stored or kept earlier in the same page; with
+        the queries each kept post matched, by its position in the list returned."""
+        matcher = self.matcher(session, brand_id)
         stored = queries.stored_ids(session, channel_id, (event.external_id for event in found))
         kept: list[Event] = []
         matches: dict[int, list[Hashable]] = {}
@@ -96,6 +106,7 @@ class Listener:
             if keys and isinstance(event, MessageEvent):
                 matches[len(kept)] = keys
                 kept.append(_as_mention(event))
+                stored.add(event.external_id)
             elif event.external_id in stored:
                 kept.append(event)
         return kept, matches
@@ -107,6 +118,7 @@ class Listener:
             platform=event.channel.platform,
             author=event.author.handle,
             lang=event.lang or (lambda: self.language(text)),
+            author_id=event.author.id,
         )
         return matcher.match(post)
 
@@ -118,14 +130,27 @@ def read_due(
     clock: Clock,
     listener: Listener,
     limit: int = 20,
+    budget: float = ROUND_BUDGET_SECONDS,
 ) -> int:
-    """Read every channel that is due (at most ``limit``); returns how much was stored, plus
-    one per channel with more waiting."""
+    """Read the channels that are due (at most ``limit``, and no new one once ``budget``
+    seconds have passed, so the rest of the worker's round is not kept waiting); returns how
+    much was stored, plus one per channel with more waiting. A channel whose read fails in a
+    way nobody foresaw is shown the error and backs off; the others are read."""
     with transaction(sessions) as session:
         due = due_channels(session, registry, now=clock())
     done = 0
+    started = time.monotonic()
     for channel_id in due[:limit]:
-        outcome = read_channel(sessions, registry, channel_id, clock=clock, listener=listener)
+        if time.monotonic() - started > budget:
+            break
+        try:
+            outcome = read_channel(sessions, registry, channel_id, clock=clock, listener=listener)
+        except Exception as error:  # logged, shown on the channel, backed off; never fatal
+            log.exception("storing what was read from channel %s failed", channel_id)
+            _failed(
+                sessions, channel_id, VastaaError(f"{type(error).__name__}: {error}"), clock=clock
+            )
+            continue
         done += outcome.stored + int(outcome.more)
     return done
 
@@ -151,16 +176,25 @@ def read_channel(
     with transaction(sessions) as session:
         channel = session.get(Channel, channel_id)
         if channel is None:
-            return ReadOutcome(channel_id, error="the channel was removed")
+            return ReadOutcome(channel_id, error="the channel was removed", failed=True)
+        seen = Seen(channel.read_seq, channel.brand_id, _interval(channel))
         cursor = dict(channel.cursor or {})
         listening = queries.listening_for(session, channel.brand_id)
-        every = _interval(channel)
     try:
         fetched = _read(registry, channel, cursor, listening)
     except VastaaError as error:
         return _failed(sessions, channel_id, error, clock=clock)
     with transaction(sessions) as session:
-        return _store(session, channel_id, cursor, fetched, listener, now=clock(), every=every)
+        return _store(session, channel_id, seen, fetched, listener, now=clock())
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a read knew of its channel when it began."""
+
+    read_seq: int  # the number of reads stored so far: another reader's store changes it
+    brand_id: uuid.UUID | None
+    every: timedelta
 
 
 def _read(
@@ -178,19 +212,21 @@ def _read(
 def _store(
     session: Session,
     channel_id: uuid.UUID,
-    cursor: dict[str, object],
+    seen: Seen,
     fetched: Fetched,
     listener: Listener,
     *,
     now: datetime,
-    every: timedelta,
 ) -> ReadOutcome:
-    channel = session.get(Channel, channel_id, with_for_update=True)
-    if channel is None or dict(channel.cursor or {}) != cursor:
-        return ReadOutcome(channel_id, error="another reader moved the cursor; page dropped")
-    kept, matches = listener.select(session, channel_id, fetched.found)
-    _advance(channel, fetched, now=now, every=every)
-    results = ingest(session, [*fetched.events, *kept], now=now)
+    kept, matches = listener.select(session, channel_id, fetched.found, seen.brand_id)
+    if not _claim(session, channel_id, seen.read_seq):
+        return ReadOutcome(channel_id, error="another reader stored first; page dropped")
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        return ReadOutcome(channel_id, error="the channel was removed")
+    _advance(channel, fetched, now=now, every=seen.every)
+    events = [cleaned(event) for event in [*fetched.events, *kept]]
+    results = ingest(session, events, now=now)
     offset = len(fetched.events)
     pairs = [
         (result.message_id, uuid.UUID(str(key)))
@@ -209,6 +245,20 @@ def _store(
     )
 
 
+def _claim(session: Session, channel_id: uuid.UUID, read_seq: int) -> bool:
+    """Compare and set, the transaction's first write: only the reader that saw the channel's
+    latest stored read may store, so two readers never both move the cursor (on SQLite the
+    write lock is taken here; on PostgreSQL the row's lock, which leaves inserts that refer to
+    the channel free)."""
+    moved = session.execute(
+        update(Channel)
+        .where(Channel.id == channel_id, Channel.read_seq == read_seq)
+        .values(read_seq=read_seq + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(moved, "rowcount", 0) == 1)
+
+
 def _advance(channel: Channel, fetched: Fetched, *, now: datetime, every: timedelta) -> None:
     channel.cursor = dict(fetched.cursor)
     channel.read_at = now
@@ -225,11 +275,11 @@ def _failed(
     with transaction(sessions) as session:
         channel = session.get(Channel, channel_id)
         if channel is None:
-            return ReadOutcome(channel_id, error=str(error))
+            return ReadOutcome(channel_id, error=str(error), failed=True)
         channel.read_failures += 1
         channel.read_error = str(error)[:MAX_PROBLEMS]
         channel.next_read_at = clock() + backoff(channel.read_failures, retry_after)
-    return ReadOutcome(channel_id, error=str(error))
+    return ReadOutcome(channel_id, error=str(error), failed=True)
 
 
 def _interval(channel: Channel) -> timedelta:

@@ -3,18 +3,21 @@ coverage page (R2: where the brand is discussed and whether anyone can answer th
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from vastaa.audit import service as audit
 from vastaa.channels import queries as channel_queries
-from vastaa.errors import PermanentError
+from vastaa.errors import NotFoundError, PermanentError
 from vastaa.listening import queries, service
 from vastaa.listening.matcher import Compiled, Matcher, Post
+from vastaa.listening.models import ListeningQuery
 from vastaa.listening.query import parse
 from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
 
@@ -50,7 +53,7 @@ def listening_page(request: Request, context: Context, user: User, edit: str = "
     if edit:
         with context.transaction() as session:
             for query, brand in queries.all_queries(session):
-                if query.name == edit:
+                if str(query.id) == edit:
                     form = {
                         "name": query.name,
                         "expression": query.expression,
@@ -119,10 +122,20 @@ def try_query(
     return _page(request, context, user, trial=trial)
 
 
-@router.post("/listening/{name}/switch")
-def switch_query(context: Context, user: CheckedUser, name: str, enabled: Text = "") -> Response:
+def _name_of(session: Session, query_id: uuid.UUID) -> str:
+    found = session.get(ListeningQuery, query_id)
+    if found is None:
+        raise NotFoundError("no such listening query")
+    return found.name
+
+
+@router.post("/listening/{query_id}/switch")
+def switch_query(
+    context: Context, user: CheckedUser, query_id: uuid.UUID, enabled: Text = ""
+) -> Response:
     user.require("supervisor")
     with context.transaction() as session:
+        name = _name_of(session, query_id)
         found = service.set_enabled(session, name=name, enabled=bool(enabled), now=context.clock())
         audit.log(
             session,
@@ -135,17 +148,18 @@ def switch_query(context: Context, user: CheckedUser, name: str, enabled: Text =
     return RedirectResponse("/listening", status_code=303)
 
 
-@router.post("/listening/{name}/remove")
-def remove_query(context: Context, user: CheckedUser, name: str) -> Response:
+@router.post("/listening/{query_id}/remove")
+def remove_query(context: Context, user: CheckedUser, query_id: uuid.UUID) -> Response:
     user.require("supervisor")
     with context.transaction() as session:
+        name = _name_of(session, query_id)
         service.remove_query(session, name=name)
         audit.log(
             session,
             actor_id=user.id,
             action="listening_change",
             now=context.clock(),
-            target=("listening_query", name),
+            target=("listening_query", query_id),
             summary=f"removed {name}",
         )
     return RedirectResponse("/listening", status_code=303)

@@ -45,6 +45,8 @@ class Message(Base):
         Index("ix_message_channel_thread", "channel_id", "thread_key"),
         Index("ix_message_conversation_created", "conversation_id", "created_at"),
         Index("ix_message_tier_received", "analysis_tier", "received_at"),
+        # Reports over a period (the coverage gap; analytics).
+        Index("ix_message_created", "created_at"),
         # What the automatic moderation rules have still to look at, and what moderation
         # touched: both small parts of a large table.
         Index(

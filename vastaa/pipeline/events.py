@@ -132,6 +132,25 @@ def without_nul(value: Any) -> Any:
     return value
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def cleaned(event: Event) -> Event:
+    """An event a connector built, with NUL characters replaced as ``parse_event`` does for
+    JSON (PostgreSQL refuses them); the same event when it has none."""
+    data = event.model_dump()
+    if not _has_nul(data):
+        return event
+    return type(event).model_validate(without_nul(data))
+
+
 def parse_event(data: Any, position: int) -> Event:
     """Validate one decoded JSON value; raise :class:`InvalidEventError` naming the reason."""
     if not isinstance(data, dict):
