@@ -147,9 +147,7 @@ def read_due(
             outcome = read_channel(sessions, registry, channel_id, clock=clock, listener=listener)
         except Exception as error:  # logged, shown on the channel, backed off; never fatal
             log.exception("storing what was read from channel %s failed", channel_id)
-            _failed(
-                sessions, channel_id, VastaaError(f"{type(error).__name__}: {error}"), clock=clock
-            )
+            _failed(sessions, channel_id, _unforeseen(error), clock=clock)
             continue
         done += outcome.stored + int(outcome.more)
     return done
@@ -206,7 +204,13 @@ def _read(
         raise
     except Exception as error:  # a connector's bug: logged, shown on the channel, retried
         log.exception("reading %s:%s failed", channel.platform, channel.account)
-        raise VastaaError(f"{type(error).__name__}: {error}") from error
+        raise _unforeseen(error) from error
+
+
+def _unforeseen(error: Exception) -> VastaaError:
+    """What the channel shows of an error nobody foresaw: its kind only (its text may quote a
+    request, and so a secret); the whole of it is in the server's log."""
+    return VastaaError(f"{type(error).__name__} (the server's log has the details)")
 
 
 def _store(
