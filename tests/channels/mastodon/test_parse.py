@@ -8,6 +8,7 @@ import pytest
 
 from tests.channels.mastodon.helpers import load
 from vastaa.channels.base import MalformedPayload
+from vastaa.channels.markup import html_to_text
 from vastaa.channels.mastodon import parse
 from vastaa.pipeline.events import ChannelRef, MediaRef
 
@@ -35,11 +36,12 @@ ME = "1"
         ('<a href="https://m.example/tags/kide" rel="tag">#<span>kide</span></a>', "#kide"),
         ("<p>spaces \n  collapse</p>\n<p>  here </p>", "spaces collapse\n\nhere"),
         ("plain text without tags", "plain text without tags"),
+        ("<p>hi<script>alert(1)</script><style>p{}</style></p>", "hi"),
         ("", ""),
     ],
 )
 def test_html_becomes_plain_text_with_its_line_breaks_and_link_texts(html: str, text: str) -> None:
-    assert parse.html_to_text(html) == text
+    assert html_to_text(html) == text
 
 
 def test_a_mention_is_a_mention_with_its_text_author_language_and_media() -> None:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from vastaa.channels.base import MalformedPayload
+from vastaa.channels.markup import html_to_text
 from vastaa.channels.rss.parse import (
     Entry,
     Feed,
     external_id,
-    html_to_text,
     news,
     parse_feed,
 )

@@ -19,15 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from pydantic import ValidationError
 
 from vastaa.channels.base import MalformedPayload
+from vastaa.channels.markup import html_to_text
 from vastaa.pipeline.events import AuthorRef, ChannelRef, Kind, MediaRef, MessageEvent
 
-BLOCKS = frozenset({"p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", "h4"})
 MEDIA_TYPES: dict[str, str] = {
     "image": "image",
     "gifv": "video",
@@ -35,43 +34,8 @@ MEDIA_TYPES: dict[str, str] = {
     "audio": "audio",
 }
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-SPACE = re.compile(r"[ \t\r\n\f]+")
 # Notification types that carry a status addressed to us (``update``: a status was edited).
 ADDRESSED_TYPES = frozenset({"mention", "update"})
-
-
-class _Text(HTMLParser):
-    """Sanitized status HTML as text: ``<br>`` a line break, a paragraph a blank line."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(SPACE.sub(" ", data))
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of a status's HTML content: line breaks kept, links as their text."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    lines = [line.strip(" ") for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def notification_event(

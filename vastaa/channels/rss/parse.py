@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
 from vastaa.channels.base import MalformedPayload
+from vastaa.channels.markup import html_to_text
 from vastaa.pipeline.events import AuthorRef, ChannelRef, MediaRef, MessageEvent
 
 MAX_ID = 200
@@ -37,16 +36,6 @@ MAX_URL = 2000
 MAX_MEDIA = 50
 SEEN_LIMIT = 1000  # ids remembered, beyond those still in the feed
 # fmt: off
-BLOCKS = frozenset({  # a paragraph of its own
-    "address", "article", "aside", "blockquote", "div", "dl", "figcaption", "figure", "footer",
-    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table",
-    "ul",
-})
-# fmt: on
-LINES = frozenset({"br", "li", "tr", "dt", "dd"})  # a line of its own
-CELLS = frozenset({"td", "th"})  # apart from the next one
-SPACES = re.compile(r"\s+")  # no-break spaces too
-HIDDEN = frozenset({"script", "style", "template", "noscript"})
 GOOGLE_REDIRECT = ("www.google.com", "google.com")
 
 Seen = list[tuple[str, int | None]]  # (external id, version stamp, epoch seconds)
@@ -76,54 +65,6 @@ class Feed:
     entries: list[Entry]
     total: int  # entries in the document, readable or not
     problems: list[str]
-
-
-# HTML → text ----------------------------------------------------------------------------------
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in HIDDEN:
-            self.hidden += 1
-        elif tag in LINES:
-            self.parts.append("\n")
-        elif tag in CELLS:
-            self.parts.append(" ")
-        elif tag in BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:  # white space in HTML is one space; lines come from the tags
-            self.parts.append(SPACES.sub(" ", data))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HIDDEN:  # <br/>, <hr/>: a self-closed tag opens nothing
-            self.handle_starttag(tag, attrs)
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: tags dropped (scripts and styles with their content),
-    entities decoded, paragraphs apart, line breaks and list items on lines of their own, runs
-    of spaces collapsed."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    text = "\n".join(lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
 
 
 def _plain(detail: Mapping[str, Any] | None, fallback: str = "") -> str:

@@ -49,6 +49,7 @@ from vastaa.channels.base import (
     Rejected,
     checked_url,
 )
+from vastaa.channels.markup import html_to_text
 from vastaa.channels.youtube import parse
 from vastaa.errors import PermanentError, RetryableError
 from vastaa.pipeline.events import ChannelRef, Event, MessageEvent
@@ -460,7 +461,7 @@ def _same_text(snippet: Mapping[str, Any], text: str) -> bool:
     original = snippet.get("textOriginal")
     if isinstance(original, str):
         return original.strip() == text.strip()
-    return parse.html_to_text(str(snippet.get("textDisplay") or "")) == text.strip()
+    return html_to_text(str(snippet.get("textDisplay") or "")) == text.strip()
 
 
 def _receipt(comment: Mapping[str, Any], text: str) -> Receipt:

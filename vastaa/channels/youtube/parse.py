@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from pydantic import ValidationError
 
 from vastaa.channels.base import MalformedPayload
+from vastaa.channels.markup import html_to_text
 from vastaa.pipeline.events import AuthorRef, ChannelRef, MessageEvent
 
 WATCH_URL = "https://www.youtube.com/watch"
@@ -118,14 +118,6 @@ def _comment_event(comment: Comment, channel: ChannelRef) -> MessageEvent:
     )
 
 
-def html_to_text(html: str) -> str:
-    """``textDisplay`` is HTML (links, <br>, <b>, entities): the plain text of it."""
-    parser = _TextParser()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts).strip()
-
-
 def _comment_text(snippet: dict[str, Any]) -> str:
     """``textOriginal`` (the text as written) where given, else ``textDisplay`` as text."""
     original = snippet.get("textOriginal")
@@ -143,21 +135,6 @@ def _author(snippet: dict[str, Any]) -> AuthorRef:
     handle = name.removeprefix("@") if name.startswith("@") else ""
     author_id = _text(channel_id, "comment.snippet.authorChannelId.value")
     return AuthorRef(id=author_id, handle=handle[:200], name=name[:200])
-
-
-class _TextParser(HTMLParser):
-    BREAKS = frozenset({"br", "p", "div", "li"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BREAKS and self.parts:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
 
 
 def _id_of(item: Any) -> str:
