@@ -34,9 +34,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.channels.local_server import serving
 
 TOKEN = "test-token-123"
 NOT_FOUND = {"error": "Record not found"}
@@ -448,12 +450,6 @@ def _handler(instance: Instance) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[Instance]:
     instance = Instance()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(instance))
-    instance.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(instance)) as root:
+        instance.base_url = root
         yield instance
-    finally:
-        server.shutdown()
-        server.server_close()

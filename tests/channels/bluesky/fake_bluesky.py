@@ -28,12 +28,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
+
+from tests.channels.local_server import serving
 
 HANDLE = "kide.bsky.social"
 DID = "did:plc:kidebrand7yq2w4zl5mxva3c"
@@ -267,15 +269,9 @@ def _handler(pds: Pds) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_pds() -> Iterator[Pds]:
     pds = Pds()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pds))
-    pds.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(pds)) as root:
+        pds.base_url = root
         yield pds
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass

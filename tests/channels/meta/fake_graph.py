@@ -22,9 +22,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.local_server import serving
 
 TOKEN = "EAAtest-page-token-0123456789"
 VERSION = "v21.0"
@@ -341,12 +343,6 @@ def running() -> Iterator[Graph]:
     graph = Graph()
     graph.accounts[PAGE_ID] = {"name": "Kide"}
     graph.accounts[IG_ID] = {"name": "Kide", "username": "kide.fi"}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(graph))
-    graph.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(graph)) as root:
+        graph.base_url = root
         yield graph
-    finally:
-        server.shutdown()
-        server.server_close()

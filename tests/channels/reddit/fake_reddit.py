@@ -25,10 +25,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.local_server import serving
 
 CLIENT_ID = "kide-app-id"
 CLIENT_SECRET = "kide-app-secret-8f2"
@@ -428,12 +430,6 @@ def _handler(reddit: Reddit) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[Reddit]:
     reddit = Reddit()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(reddit))
-    reddit.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(reddit)) as root:
+        reddit.base_url = root
         yield reddit
-    finally:
-        server.shutdown()
-        server.server_close()

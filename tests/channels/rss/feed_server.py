@@ -20,10 +20,12 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.channels.local_server import serving
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rss"
 RSS = "application/rss+xml; charset=utf-8"
@@ -189,12 +191,6 @@ def _handler(host: FeedHost) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[FeedHost]:
     host = FeedHost()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(host))
-    host.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(host)) as root:
+        host.base_url = root
         yield host
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -27,10 +27,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.local_server import serving
 
 TOKEN = "x-user-token-secret-123"
 OUR_ID = "1500000000000000001"
@@ -284,12 +286,6 @@ def _handler(x: X) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[X]:
     x = X()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(x))
-    x.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(x)) as root:
+        x.base_url = root
         yield x
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -25,10 +25,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.channels.local_server import serving
 
 CHANNEL = "UCkideOfficial000000000a"
 TITLE = "Kide"
@@ -319,13 +321,6 @@ def _handler(yt: YouTube) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[YouTube]:
     yt = YouTube()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(yt))
-    root = f"http://127.0.0.1:{server.server_address[1]}"
-    yt.base_url, yt.token_url = f"{root}/youtube/v3", f"{root}/token"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(yt)) as root:
+        yt.base_url, yt.token_url = f"{root}/youtube/v3", f"{root}/token"
         yield yt
-    finally:
-        server.shutdown()
-        server.server_close()
