@@ -1,5 +1,5 @@
-"""Grouping complaints (issue 8, first step): similar complaints within the window join one
-group, dissimilar or late ones start their own."""
+"""Grouping complaints (R29): what complaints name (products, faults, parts, error codes) and
+how alike the encoder finds them decide whether they are about one problem."""
 
 from __future__ import annotations
 
@@ -7,9 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from vastaa.incidents.grouping import Complaint, group
+from vastaa.incidents.grouping import (
+    Catalogue,
+    Complaint,
+    Signature,
+    Weights,
+    affinity,
+    group,
+    signature,
+)
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
+CATALOGUE = Catalogue(
+    {
+        "coffee maker": ["aamu a2", "kahvinkeit", "coffee maker", "kahve makine"],
+        "kettle": ["vedenkeit", "kettle", "su ısıtıc"],
+    }
+)
 
 
 def _unit(*values: float) -> np.ndarray:
@@ -17,42 +31,83 @@ def _unit(*values: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def _complaint(key: str, hours: float, *values: float) -> Complaint:
-    return Complaint(key=key, at=START + timedelta(hours=hours), vector=_unit(*values))
-
-
-def test_similar_complaints_within_the_window_form_one_group() -> None:
-    found = group(
-        [
-            _complaint("fi", 0, 1, 0.05, 0),
-            _complaint("tr", 1, 1, 0.0, 0.05),
-            _complaint("other", 2, 0, 1, 0),
-            _complaint("en", 3, 1, 0.03, 0.02),
-        ],
-        threshold=0.9,
+def _complaint(key: str, hours: float, text: str, *values: float) -> Complaint:
+    return Complaint(
+        key=key,
+        at=START + timedelta(hours=hours),
+        vector=_unit(*(values or (1, 0, 0))),
+        signature=signature(text, CATALOGUE),
     )
 
-    assert [g.members for g in found] == [["fi", "tr", "en"], ["other"]]
+
+def test_a_signature_names_products_faults_parts_and_codes_in_three_languages() -> None:
+    fi = signature("Aamu A2 vuotaa säiliön alta ja näytössä lukee E4", CATALOGUE)
+    tr = signature("Kahve makinesi su sızdırıyor, ekranda e-4 hatası", CATALOGUE)
+    en = signature("My kettle lid won't close", CATALOGUE)
+
+    assert fi.products == tr.products == {"coffee maker"}
+    assert "leak" in fi.faults and "leak" in tr.faults
+    assert fi.codes == tr.codes == {"E4"}  # A2 is a model in the catalogue, not a code
+    assert en.products == {"kettle"} and "lid" in en.parts
+    assert signature("Order KD-487655 is late").codes == frozenset()
+
+
+def test_the_same_fault_across_languages_is_one_group_and_another_fault_is_not() -> None:
+    found = group(
+        [
+            _complaint("fi", 0, "Aamu A2 vuotaa vettä pöydälle"),
+            _complaint("tr", 1, "Aamu A2 kahve makinesi su sızdırıyor"),
+            _complaint("kettle", 2, "The kettle lid hinge snapped"),
+            _complaint("en", 3, "my Aamu A2 coffee maker is leaking everywhere"),
+        ]
+    )
+
+    assert [g.keys for g in found] == [["fi", "tr", "en"], ["kettle"]]
+
+
+def test_one_product_with_two_faults_makes_two_groups() -> None:
+    found = group(
+        [
+            _complaint("leak-1", 0, "kahvinkeitin vuotaa"),
+            _complaint("code-1", 1, "kahvinkeitin näyttää virhekoodia E4"),
+            _complaint("leak-2", 2, "the coffee maker leaks"),
+            _complaint("code-2", 3, "coffee maker shows error E4"),
+        ]
+    )
+
+    assert sorted(g.keys for g in found) == [["code-1", "code-2"], ["leak-1", "leak-2"]]
 
 
 def test_a_complaint_after_the_window_starts_a_group_of_its_own() -> None:
     found = group(
-        [_complaint("first", 0, 1, 0, 0), _complaint("late", 100, 1, 0, 0)],
-        threshold=0.9,
+        [
+            _complaint("first", 0, "the kettle leaks"),
+            _complaint("late", 100, "the kettle leaks"),
+        ],
         window=timedelta(hours=72),
     )
 
-    assert [g.members for g in found] == [["first"], ["late"]]
+    assert [g.keys for g in found] == [["first"], ["late"]]
 
 
-def test_one_close_neighbour_is_not_enough_to_join_a_group() -> None:
-    found = group(
-        [
-            _complaint("a", 0, 1, 0, 0),
-            _complaint("b", 0.5, 0.8, 0.6, 0),  # 0.8 like a: joins it
-            _complaint("c", 1, 0, 1, 0),  # 0.6 like b, 0 like a: 0.3 on average
-        ],
-        threshold=0.6,
-    )
+def test_a_shared_error_code_outweighs_different_words() -> None:
+    a = signature("E4 E4 E4", CATALOGUE)
+    b = signature("kahve makinesi E4 verdi", CATALOGUE)
+    c = signature("kahve makinesi F2 verdi", CATALOGUE)
 
-    assert [g.members for g in found] == [["a", "b"], ["c"]]
+    assert affinity(0.8, a, b) > 0 > affinity(0.8, a, c)
+
+
+def test_groups_that_turn_out_alike_are_merged() -> None:
+    # Cosine alone decides here: two groups grow apart from each other, then a complaint
+    # between them joins one and makes it fit the other as a whole.
+    cosine_only = Weights(-0.9, 1, 0, 0, 0, 0, 0, 0, 0)
+    complaints = [
+        Complaint("a", START, _unit(1, 0), Signature()),
+        Complaint("b", START + timedelta(hours=1), _unit(0.8, 0.6), Signature()),
+        Complaint("c", START + timedelta(hours=2), _unit(0.95, 0.31), Signature()),
+    ]
+
+    found = group(complaints, threshold=-0.05, weights=cosine_only)
+
+    assert [sorted(map(str, g.keys)) for g in found] == [["a", "b", "c"]]
