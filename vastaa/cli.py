@@ -9,6 +9,7 @@ import threading
 import uuid
 import webbrowser
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,13 +76,22 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     """Serve the app, with the analysis worker for new messages running beside it."""
     import uvicorn
 
-    from vastaa.analysis.analyzer import analyzer_for
+    from vastaa.analysis.analyzer import FullAnalyzer, analyzer_for
     from vastaa.app import create_app
     from vastaa.evidence.tasks import Retention
+    from vastaa.incidents.detection import Detector, Thresholds
     from vastaa.worker import Worker
 
     full = analyzer_for("full") if settings.full_analysis else None
     app = create_app(settings, engine=engine)
+    detector = Detector(
+        Thresholds(
+            settings.incident_pattern,
+            settings.incident_problem,
+            timedelta(hours=settings.incident_window_hours),
+        ),
+        embed=full.encoder.embed if isinstance(full, FullAnalyzer) else None,
+    )
     worker = Worker(
         make_sessionmaker(engine),
         analyzer_for("fast"),
@@ -92,6 +102,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         counts=app.state.context.counts,
         connectors=app.state.context.connectors,
         retention=Retention(settings.evidence_retention_days),
+        detector=detector,
     )
     worker.start()
     try:

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # (X-Hub-Signature-256) and the verify token of the subscription handshake.
     meta_app_secret: SecretStr = SecretStr("")
     meta_verify_token: SecretStr = SecretStr("")
+    # Incidents (R29): how many people complaining about one problem make a pattern (an alert)
+    # and a problem (an incident), each complaint within this many hours of the one before.
+    incident_pattern: int = Field(default=2, ge=2)
+    incident_problem: int = Field(default=3, ge=2)
+    incident_window_hours: int = Field(default=72, ge=1)
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

@@ -7,6 +7,7 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
 from vastaa.evidence.models import EvidenceContent, EvidenceHead, EvidenceRecord
+from vastaa.incidents.models import Incident, IncidentFollowUp, IncidentMember
 from vastaa.listening.models import ListeningMatch, ListeningQuery
 from vastaa.messages.models import Message, MessageRevision, Tombstone
 from vastaa.moderation.models import ModerationAction, ModerationRule
@@ -31,6 +32,9 @@ __all__ = [
     "Conversation",
     "ConversationEvent",
     "Customer",
+    "Incident",
+    "IncidentFollowUp",
+    "IncidentMember",
     "ListeningMatch",
     "ListeningQuery",
     "CustomerNote",

@@ -20,6 +20,7 @@ from vastaa.clock import Clock
 from vastaa.db import transaction
 from vastaa.evidence.tasks import Retention, render_due
 from vastaa.inbox.counts import ViewCounts
+from vastaa.incidents.detection import Detector, detect_pending
 from vastaa.listening.tasks import Listener, read_due
 from vastaa.moderation.tasks import moderate_pending
 from vastaa.sla.service import deliver_pending, sweep_breaches
@@ -41,6 +42,7 @@ def work_once(
     connectors: Registry | None = None,
     retention: Retention | None = None,
     listener: Listener | None = None,
+    detector: Detector | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
@@ -48,6 +50,9 @@ def work_once(
     if connectors is not None and listener is not None:
         done += read_due(sessions, connectors, clock=clock, listener=listener)
     done += analyze_pending(sessions, fast, clock=clock)
+    if detector is not None:
+        done += detect_pending(sessions, detector, clock=clock)
+        done += detector.spikes.run_if_due(sessions, clock())
     done += moderate_pending(sessions, now=clock(), connectors=connectors, weights=weights)
     if connectors is not None:
         done += deliver_due(sessions, connectors, clock=clock, weights=weights)
@@ -86,6 +91,7 @@ class Worker(threading.Thread):
         counts: ViewCounts | None = None,
         connectors: Registry | None = None,
         retention: Retention | None = None,
+        detector: Detector | None = None,
         interval: float = 2.0,
     ) -> None:
         super().__init__(name="vastaa-worker", daemon=True)
@@ -93,6 +99,7 @@ class Worker(threading.Thread):
         self.weights, self.webhook_url = weights or PriorityWeights(), webhook_url
         self.counts, self.connectors, self.retention = counts, connectors, retention
         self.listener = Listener()
+        self.detector = detector
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -110,6 +117,7 @@ class Worker(threading.Thread):
                     connectors=self.connectors,
                     retention=self.retention,
                     listener=self.listener,
+                    detector=self.detector,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,7 @@ from vastaa.channels.models import Channel
 from vastaa.channels.registry import Registry, builtin
 from vastaa.clock import utcnow
 from vastaa.db import make_sessionmaker, transaction
-from vastaa.errors import PermanentError, VastaaError
+from vastaa.errors import NotFoundError, PermanentError, VastaaError
 
 if TYPE_CHECKING:
     from vastaa.listening.tasks import ReadOutcome
@@ -53,6 +53,34 @@ def brand_add(name: str, signature: str | None) -> None:
     except PermanentError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Saved brand {name!r}.")
+
+
+@brand.command("products")
+@click.argument("name")
+@click.option(
+    "--file",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    help='JSON: {"coffee maker": ["aamu a2", "kahvinkeitin", "kahve makinesi"], ...}',
+)
+def brand_products(name: str, source: IO[str] | None) -> None:
+    """Show a brand's product catalogue as JSON, or replace it with --file."""
+    from vastaa.cli import _ready_engine, _settings
+
+    engine = _ready_engine(_settings())
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            if source is not None:
+                try:
+                    products = json.load(source)
+                except ValueError as error:
+                    raise click.ClickException(f"not JSON: {error}") from None
+                service.save_products(session, brand=name, products=products, now=utcnow())
+            found = service.brand_named(session, name)
+            shown = dict(found.products or {})
+    except (PermanentError, NotFoundError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
 
 
 @click.group()

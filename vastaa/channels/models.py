@@ -44,6 +44,11 @@ class Brand(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # How this brand's agents sign replies: {name}, {first_name}, {initials}; "" = the default.
     signature: Mapped[str] = mapped_column(String(200), default="")
+    # Its products and what customers call them ({"coffee maker": ["aamu a2", "kahvinkeitin"]}):
+    # incident detection tells complaints about one product from another by these.
+    products: Mapped[dict[str, list[str]]] = mapped_column(
+        PortableJSON, default=dict, server_default="{}"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

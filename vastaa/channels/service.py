@@ -15,6 +15,7 @@ from vastaa.channels.base import Capability
 from vastaa.channels.models import PLATFORMS, Brand, Channel, OutboxItem
 from vastaa.channels.registry import Registry
 from vastaa.errors import NotFoundError, PermanentError
+from vastaa.incidents.grouping import usable
 from vastaa.messages.models import Message
 
 MAX_ATTEMPTS = 8
@@ -96,6 +97,40 @@ def save_brand(session: Session, *, name: str, signature: str | None, now: datet
         brand.signature = signature
     session.flush()
     return brand
+
+
+def brand_named(session: Session, name: str) -> Brand:
+    found = session.scalar(select(Brand).where(Brand.name == name.strip()))
+    if found is None:
+        raise NotFoundError(f"brand {name!r}")
+    return found
+
+
+MAX_PRODUCTS = 200
+MAX_ALIASES = 50
+
+
+def save_products(
+    session: Session, *, brand: str, products: dict[str, list[str]], now: datetime
+) -> Brand:
+    """Replace a brand's product catalogue: each product's name and what customers call it
+    (word stems in any language). Incident detection tells products apart by these."""
+    found = brand_named(session, brand)
+    if not isinstance(products, dict) or len(products) > MAX_PRODUCTS:
+        raise PermanentError(f"products are an object of at most {MAX_PRODUCTS} names")
+    cleaned: dict[str, list[str]] = {}
+    for name, aliases in products.items():
+        if not isinstance(aliases, list) or len(aliases) > MAX_ALIASES:
+            raise PermanentError(f"{name!r}: a list of at most {MAX_ALIASES} names")
+        words = [str(a).strip().lower() for a in aliases if str(a).strip()]
+        if not 1 <= len(name.strip()) <= 60 or any(len(w) > 80 for w in words):
+            raise PermanentError(f"{name!r}: a name of 1 to 60 characters, aliases of at most 80")
+        if any(not usable(w) for w in words):
+            raise PermanentError(f"{name!r}: an alias is a word of at least 3 letters or a phrase")
+        cleaned[name.strip()] = words
+    found.products = cleaned
+    session.flush()
+    return found
 
 
 def save_channel(

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.service import add_team, add_user
-from vastaa.channels.service import save_brand
+from vastaa.channels.models import Channel
+from vastaa.channels.service import save_brand, save_products
 from vastaa.customers.models import Author
 from vastaa.customers.service import link_authors
 from vastaa.listening.service import save_query
@@ -141,9 +142,24 @@ DEMO_QUERIES = (
 )
 
 
+# The demo brand's products and what customers call them (incident detection, docs/incidents.md).
+DEMO_PRODUCTS = {
+    "Aamu A2": ["kide aamu", "aamu a2", "kahvinkeit", "kahvikone", "coffee machine",
+                "coffee maker", "kahve makine", "kahve makina"],
+    "Kuuma K3": ["kuuma k3", "vedenkeit", "kettle", "su ısıtıc", "su isitic", "kettle"],
+    "Siisti R7": ["siisti r7", "robotti-imuri", "robot vacuum", "robot süpürge",
+                  "robot supurge"],
+    "Raikas P5": ["raikas p5", "ilmanpuhdist", "air purifier", "hava temizleyic"],
+    "Kide Home": ["kide home", "sovellu", "the app", "uygulama"],
+}  # fmt: skip
+
+
 def add_listening(session: Session, *, now: datetime) -> None:
     brand = str(scenario()["brand"])
-    save_brand(session, name=brand, signature=None, now=now)
+    saved = save_brand(session, name=brand, signature=None, now=now)
+    save_products(session, brand=brand, products=DEMO_PRODUCTS, now=now)
+    for channel in session.scalars(select(Channel).where(Channel.brand_id.is_(None))):
+        channel.brand_id = saved.id
     for name, expression, languages in DEMO_QUERIES:
         save_query(
             session, name=name, expression=expression, brand=brand, languages=languages, now=now

@@ -29,10 +29,11 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from vastaa.incidents.concepts import FAULTS, OBJECTS, concepts
+from vastaa.incidents.concepts import FAULTS, OBJECTS, concepts, words
 
 THRESHOLD = -1.0  # chosen on the development half of benchmarks/data/complaints.jsonl
 WINDOW = timedelta(hours=72)
+MIN_STEM = 3
 
 # "E4", "F12", "e-21": one or two letters and one to three digits, standing alone; not order
 # numbers ("KD-487655"). Model names in the catalogue ("Aamu A2") are not codes.
@@ -65,7 +66,11 @@ class Catalogue:
 
     def __init__(self, products: Mapping[str, Sequence[str]] | None = None) -> None:
         self.table: dict[str, dict[str, tuple[str, ...]]] = {
-            name: {"any": tuple(str(alias).lower() for alias in [name, *aliases])}
+            name: {
+                "any": tuple(
+                    dict.fromkeys(a for a in map(str.lower, [name, *aliases]) if usable(a))
+                )
+            }
             for name, aliases in (products or {}).items()
         }
         self.models = frozenset(
@@ -77,6 +82,12 @@ class Catalogue:
 
     def find(self, text: str) -> frozenset[str]:
         return concepts(text, self.table) if self.table else frozenset()
+
+
+def usable(alias: str) -> bool:
+    """An alias that can be matched: a word of at least three characters, or several words."""
+    found = words(alias)
+    return len(found) > 1 or (len(found) == 1 and len(found[0]) >= MIN_STEM)
 
 
 @dataclass(frozen=True)

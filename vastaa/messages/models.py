@@ -55,6 +55,13 @@ class Message(Base):
             sqlite_where=text("rules_at IS NULL AND direction = 'inbound'"),
             postgresql_where=text("rules_at IS NULL AND direction = 'inbound'"),
         ),
+        # What incident detection has still to look at.
+        Index(
+            "ix_message_grouping_pending",
+            "received_at",
+            sqlite_where=text("grouped_at IS NULL AND direction = 'inbound'"),
+            postgresql_where=text("grouped_at IS NULL AND direction = 'inbound'"),
+        ),
         Index(
             "ix_message_moderation",
             "moderation",
@@ -100,6 +107,8 @@ class Message(Base):
     moderation: Mapped[str | None] = mapped_column(String(10))
     # When the automatic moderation rules last looked at it (empty = not yet).
     rules_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When incident detection looked at it (None: not yet; only inbound messages are looked at).
+    grouped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     channel: Mapped[Channel] = relationship(lazy="raise")
     author: Mapped[Author | None] = relationship(lazy="raise")

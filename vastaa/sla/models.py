@@ -34,7 +34,9 @@ class SlaPolicy(Base):
 
 
 class Alert(Base):
-    """Something a supervisor must see: for now, a missed SLA deadline."""
+    """Something a supervisor must see: a missed SLA deadline (``sla_breach``), complaints that
+    became a pattern or a problem (``incident_pattern``, ``incident_problem``), a spike in a
+    topic's volume or negativity (``spike``)."""
 
     __tablename__ = "alert"
     __table_args__ = (Index("ix_alert_open_at", "acknowledged_at", "at"),)
@@ -42,6 +44,7 @@ class Alert(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20))
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conversation.id"))
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incident.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str] = mapped_column(String(300))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

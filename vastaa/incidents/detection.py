@@ -1,0 +1,391 @@
+"""Incident detection in near real time (R29), a task of the worker.
+
+Each analysed inbound message is looked at once (``message.grouped_at``). A complaint (the
+analysis says so, or it names a fault and is not praise) is embedded by the multilingual encoder
+outside any transaction, then, in one short transaction, joins the open incident of its brand it
+fits best (``grouping``) or starts one. An incident counts *people*: one is isolated, the
+``incident_pattern``-th person (2) makes it a pattern and raises an alert, the
+``incident_problem``-th (3) a problem, an incident the team works, with another alert. Two open
+incidents that turn out alike are merged while nobody has started work on the younger one.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from vastaa.channels.models import Brand, Channel
+from vastaa.clock import Clock
+from vastaa.db import transaction
+from vastaa.incidents import grouping
+from vastaa.incidents.grouping import Catalogue, Complaint, Signature
+from vastaa.incidents.models import Incident, IncidentFollowUp, IncidentMember
+from vastaa.incidents.spikes import SpikeWatch
+from vastaa.messages.models import Message
+from vastaa.sla.models import Alert
+
+log = logging.getLogger(__name__)
+BATCH = 32
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    pattern: int = 2
+    problem: int = 3
+    window: timedelta = grouping.WINDOW
+
+    def level(self, people: int) -> str:
+        if people >= self.problem:
+            return "problem"
+        return "pattern" if people >= self.pattern else "isolated"
+
+
+@dataclass
+class Detector:
+    """What detection keeps between rounds: the encoder (loaded at the first complaint) and each
+    brand's product catalogue (rebuilt when the brand's products change)."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    embed: Embed | None = None
+    spikes: SpikeWatch = field(default_factory=SpikeWatch)
+    _catalogues: dict[uuid.UUID | None, tuple[str, Catalogue]] = field(default_factory=dict)
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        if self.embed is None:
+            from vastaa.analysis.encoder import Encoder
+
+            self.embed = Encoder().embed
+        return self.embed(texts)
+
+    def catalogue(self, brand_id: uuid.UUID | None, products: dict[str, list[str]]) -> Catalogue:
+        key = repr(sorted((products or {}).items()))
+        cached = self._catalogues.get(brand_id)
+        if cached is None or cached[0] != key:
+            cached = (key, Catalogue(products))
+            self._catalogues[brand_id] = cached
+        return cached[1]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    message_id: uuid.UUID
+    text: str
+    at: datetime
+    brand_id: uuid.UUID | None
+    signature: Signature
+
+
+def detect_pending(sessions: sessionmaker[Session], detector: Detector, *, clock: Clock) -> int:
+    """One round: look at up to ``BATCH`` waiting messages; returns how many were looked at."""
+    with transaction(sessions) as session:
+        waiting = _waiting(session, detector)
+    if not waiting:
+        return 0
+    looked, complaints = waiting
+    vectors = detector.vectors([c.text for c in complaints]) if complaints else None
+    with transaction(sessions) as session:
+        now = clock()
+        mine = _claim(session, looked, now)
+        for n, candidate in enumerate(complaints):
+            if candidate.message_id in mine and vectors is not None:
+                assign(session, candidate, vectors[n], detector.thresholds, now=now)
+    return len(looked)
+
+
+def _waiting(
+    session: Session, detector: Detector
+) -> tuple[list[uuid.UUID], list[Candidate]] | None:
+    rows = session.execute(
+        select(
+            Message.id,
+            Message.text,
+            Message.created_at,
+            Message.analysis,
+            Message.deleted_at,
+            Channel.brand_id,
+            Brand.products,
+        )
+        .join(Channel, Channel.id == Message.channel_id)
+        .outerjoin(Brand, Brand.id == Channel.brand_id)
+        .where(
+            Message.grouped_at.is_(None),
+            Message.direction == "inbound",
+            Message.analyzed_at.is_not(None),
+        )
+        .order_by(Message.received_at)
+        .limit(BATCH)
+    ).all()
+    if not rows:
+        return None
+    complaints = []
+    for message_id, text, at, analysis, deleted_at, brand_id, products in rows:
+        found = grouping.signature(text, detector.catalogue(brand_id, products or {}))
+        if deleted_at is None and is_complaint(analysis, found):
+            complaints.append(Candidate(message_id, text, at, brand_id, found))
+    return [row[0] for row in rows], complaints
+
+
+def is_complaint(analysis: dict[str, Any] | None, found: Signature) -> bool:
+    """A complaint by the analysis, or a message that names a fault and is not praise."""
+    analysis = analysis or {}
+    if "complaint" in (analysis.get("intents") or []):
+        return True
+    sentiment = (analysis.get("sentiment") or {}).get("label")
+    return bool(found.faults or found.codes) and sentiment != "positive"
+
+
+def _claim(session: Session, looked: list[uuid.UUID], now: datetime) -> set[uuid.UUID]:
+    """Mark the messages looked at; those another worker marked first are left to it."""
+    mine = set()
+    for message_id in looked:
+        marked = session.execute(
+            update(Message)
+            .where(Message.id == message_id, Message.grouped_at.is_(None))
+            .values(grouped_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(marked, "rowcount", 0) == 1:
+            mine.add(message_id)
+    return mine
+
+
+def assign(
+    session: Session,
+    candidate: Candidate,
+    vector: np.ndarray,
+    thresholds: Thresholds,
+    *,
+    now: datetime,
+) -> Incident:
+    """Put one complaint into the incident it fits best, or a new one."""
+    complaint = Complaint(candidate.message_id, candidate.at, vector, candidate.signature)
+    open_ones = _open_incidents(session, candidate.brand_id, candidate.at, thresholds.window)
+    best: Incident | None = None
+    score = grouping.THRESHOLD
+    for incident, members in open_ones:
+        value = grouping.fit(complaint, members)
+        if value >= score:
+            best, score = incident, value
+    if best is None:
+        best = _new_incident(session, candidate, now)
+        score_value: float | None = None
+    else:
+        score_value = score
+    _add_member(session, best, candidate, vector, score_value, now)
+    _refresh(session, best, thresholds, now)
+    _merge_alike(session, best, [i for i, _ in open_ones if i is not best], thresholds, now)
+    return best
+
+
+def _open_incidents(
+    session: Session, brand_id: uuid.UUID | None, at: datetime, window: timedelta
+) -> list[tuple[Incident, list[Complaint]]]:
+    incidents = session.scalars(
+        select(Incident)
+        .where(
+            Incident.closed_at.is_(None),
+            Incident.last_at >= at - window,
+            Incident.first_at <= at + window,
+            Incident.brand_id.is_(None) if brand_id is None else Incident.brand_id == brand_id,
+        )
+        .order_by(Incident.number)
+    ).all()
+    return [(incident, members_of(session, incident.id)) for incident in incidents]
+
+
+def members_of(session: Session, incident_id: uuid.UUID) -> list[Complaint]:
+    rows = session.execute(
+        select(
+            IncidentMember.message_id,
+            IncidentMember.at,
+            IncidentMember.vector,
+            IncidentMember.signature,
+        )
+        .where(IncidentMember.incident_id == incident_id)
+        .order_by(IncidentMember.at)
+    ).all()
+    return [
+        Complaint(
+            message_id,
+            at,
+            np.frombuffer(vector, dtype=np.float16).astype(np.float32),
+            Signature.from_json(found),
+        )
+        for message_id, at, vector, found in rows
+    ]
+
+
+def _new_incident(session: Session, candidate: Candidate, now: datetime) -> Incident:
+    number = int(session.scalar(select(func.max(Incident.number))) or 0) + 1
+    incident = Incident(
+        number=number,
+        brand_id=candidate.brand_id,
+        first_at=candidate.at,
+        last_at=candidate.at,
+        faults=[],
+        codes=[],
+        statement={},
+        fix_note={},
+        review={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    return incident
+
+
+def _add_member(
+    session: Session,
+    incident: Incident,
+    candidate: Candidate,
+    vector: np.ndarray,
+    score: float | None,
+    now: datetime,
+) -> None:
+    message = session.get(Message, candidate.message_id)
+    assert message is not None  # claimed in this transaction
+    analysis = message.analysis or {}
+    sentiment = analysis.get("sentiment") or {}
+    session.add(
+        IncidentMember(
+            message_id=message.id,
+            incident_id=incident.id,
+            conversation_id=message.conversation_id,
+            author_id=message.author_id,
+            channel_id=message.channel_id,
+            lang=message.lang or analysis.get("lang"),
+            sentiment=_signed(sentiment),
+            at=candidate.at,
+            joined_at=now,
+            score=score,
+            signature=candidate.signature.as_json(),
+            vector=np.asarray(vector, dtype=np.float16).tobytes(),
+        )
+    )
+    session.flush()
+
+
+def _signed(sentiment: dict[str, Any]) -> float | None:
+    """Sentiment as one number in [-1, 1]: the label's confidence, negative for negative."""
+    label, score = sentiment.get("label"), sentiment.get("score")
+    if label is None or score is None:
+        return None
+    return {"negative": -1.0, "neutral": 0.0, "positive": 1.0}.get(str(label), 0.0) * float(score)
+
+
+def _refresh(session: Session, incident: Incident, thresholds: Thresholds, now: datetime) -> None:
+    """Counts, signature and level from the members; an alert when the level rises."""
+    rows = session.execute(
+        select(IncidentMember.message_id, IncidentMember.author_id, IncidentMember.at)
+        .where(IncidentMember.incident_id == incident.id)
+        .order_by(IncidentMember.at)
+    ).all()
+    signatures = [
+        Signature.from_json(found)
+        for found in session.scalars(
+            select(IncidentMember.signature).where(IncidentMember.incident_id == incident.id)
+        )
+    ]
+    incident.complaints = len(rows)
+    incident.people = len({author or message for message, author, _ in rows})
+    incident.first_at, incident.last_at = rows[0][2], rows[-1][2]
+    products = Counter(p for s in signatures for p in s.products)
+    faults = Counter(f for s in signatures for f in s.faults)
+    codes = Counter(c for s in signatures for c in s.codes)
+    incident.product = products.most_common(1)[0][0] if products else None
+    incident.faults = [f for f, _ in faults.most_common(3)]
+    incident.codes = [c for c, _ in codes.most_common(3)]
+    if not incident.title:
+        incident.title = describe(incident)
+    incident.updated_at = now
+    _raise_level(session, incident, thresholds.level(incident.people), now)
+
+
+def describe(incident: Incident) -> str:
+    """A first title, until someone writes a better one: "coffee maker: leak, E4"."""
+    parts = [f.replace("_", " ") for f in incident.faults[:2]] + list(incident.codes[:1])
+    head = incident.product or ""
+    return f"{head}: {', '.join(parts)}" if head and parts else head or ", ".join(parts)
+
+
+def _raise_level(session: Session, incident: Incident, level: str, now: datetime) -> None:
+    order = {name: n for n, name in enumerate(("isolated", "pattern", "problem"))}
+    if order[level] <= order[incident.level]:
+        return
+    incident.level = level
+    if level in ("pattern", "problem") and incident.pattern_at is None:
+        incident.pattern_at = now
+    if level == "problem":
+        incident.problem_at = now
+    title = incident.title or f"#{incident.number}"
+    text = f"{level.capitalize()}: {incident.people} people report #{incident.number} {title}"
+    session.add(Alert(kind=f"incident_{level}", incident_id=incident.id, at=now, text=text[:300]))
+
+
+def _merge_alike(
+    session: Session,
+    grown: Incident,
+    others: list[Incident],
+    thresholds: Thresholds,
+    now: datetime,
+) -> None:
+    """Merge open incidents that now fit the grown one as a whole, while nobody works on them."""
+    mine = members_of(session, grown.id)
+    for other in others:
+        if not untouched(session, other):
+            continue
+        theirs = members_of(session, other.id)
+        if theirs and grouping.group_fit(mine, theirs) >= grouping.THRESHOLD:
+            survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
+            if not untouched(session, absorbed):
+                continue
+            merge(session, survivor, absorbed, thresholds, now)
+            if absorbed is grown:
+                return
+            mine = members_of(session, grown.id)
+
+
+def untouched(session: Session, incident: Incident) -> bool:
+    """Nobody has started work on it: no owner, no statement, no follow-ups, not moved on."""
+    follow_ups = session.scalar(
+        select(func.count()).where(IncidentFollowUp.incident_id == incident.id)
+    )
+    return (
+        incident.owner_id is None
+        and not any(incident.statement.values())
+        and incident.status == "investigating"
+        and not follow_ups
+    )
+
+
+def merge(
+    session: Session, survivor: Incident, absorbed: Incident, thresholds: Thresholds, now: datetime
+) -> None:
+    session.execute(
+        update(IncidentMember)
+        .where(IncidentMember.incident_id == absorbed.id)
+        .values(incident_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Alert)
+        .where(Alert.incident_id == absorbed.id)
+        .values(incident_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.delete(absorbed)
+    session.flush()
+    log.info("incident #%d merged into #%d", absorbed.number, survivor.number)
+    _refresh(session, survivor, thresholds, now)
