@@ -21,6 +21,7 @@ from vastaa.db import make_engine, make_sessionmaker
 from vastaa.evidence.views import router as evidence_router
 from vastaa.inbox.counts import ViewCounts
 from vastaa.inbox.views import router as inbox_router
+from vastaa.incidents.views import router as incidents_router
 from vastaa.listening.views import router as listening_router
 from vastaa.moderation.views import router as moderation_router
 from vastaa.pipeline.views import router as pipeline_router
@@ -75,6 +76,7 @@ def create_app(
         audit_router,
         channels_router,
         listening_router,
+        incidents_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -516,6 +516,7 @@ def demo(port: int, no_browser: bool) -> None:
 def _register_domain_commands() -> None:
     from vastaa.channels.cli import brand, channel
     from vastaa.evidence.cli import evidence
+    from vastaa.incidents.cli import incidents
     from vastaa.listening.cli import coverage, listen
     from vastaa.moderation.cli import rule
 
@@ -523,6 +524,7 @@ def _register_domain_commands() -> None:
     main.add_command(channel)
     main.add_command(coverage)
     main.add_command(evidence)
+    main.add_command(incidents)
     main.add_command(listen)
     main.add_command(rule)
 

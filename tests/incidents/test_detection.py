@@ -90,9 +90,7 @@ def test_the_demo_wave_is_a_pattern_at_the_second_person_and_a_problem_at_the_th
         assert kinds == ["incident_pattern", "incident_problem"]
         # Nothing is looked at twice, and everything inbound was looked at.
         waiting = session.scalar(
-            select(func.count()).where(
-                Message.direction == "inbound", Message.grouped_at.is_(None)
-            )
+            select(func.count()).where(Message.direction == "inbound", Message.grouped_at.is_(None))
         )
         assert waiting == 0
         # What is not about the leak is not in the wave.

@@ -23,6 +23,7 @@ ACTIONS = (
     "rule_change",
     "channel_change",
     "listening_change",
+    "incident_change",
     "export",
     "merge",
     "erasure",

@@ -102,7 +102,7 @@ def save_brand(session: Session, *, name: str, signature: str | None, now: datet
 def brand_named(session: Session, name: str) -> Brand:
     found = session.scalar(select(Brand).where(Brand.name == name.strip()))
     if found is None:
-        raise NotFoundError(f"brand {name!r}")
+        raise NotFoundError(f"no brand named {name!r}: add it with `vastaa brand add`")
     return found
 
 

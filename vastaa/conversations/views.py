@@ -17,6 +17,8 @@ from vastaa.conversations import service
 from vastaa.conversations.models import STATUSES
 from vastaa.conversations.queries import conversation_page
 from vastaa.errors import PermanentError
+from vastaa.incidents import service as incidents
+from vastaa.incidents.models import Incident
 from vastaa.replies.drafts import to_private
 from vastaa.replies.knowledge import suggest
 from vastaa.replies.service import agent_signature
@@ -47,6 +49,7 @@ def conversation(
             first_name=first_name,
             agent=(user.display_name.split() or [""])[0],
         )
+        known = known_issue(session, case.id)
     return context.templates.render(
         request,
         "conversations/detail.html",
@@ -60,9 +63,20 @@ def conversation(
             "private_pair": to_private(reply_lang, first_name, signature, str(case.id)),
             "reply_lang": reply_lang,
             "knowledge": knowledge,
+            "known": known,
         },
         locale=user.locale,
     )
+
+
+def known_issue(session: Session, conversation_id: uuid.UUID) -> tuple[Incident, str | None] | None:
+    """The problem this conversation's complaint is part of, and the reassurance reply written
+    for this customer from its statement (R29)."""
+    incident = incidents.incident_for_conversation(session, conversation_id)
+    if incident is None:
+        return None
+    customer = incidents.customer_of(session, incident, conversation_id)
+    return incident, incidents.reassurance(incident, customer)
 
 
 def _back(conversation_id: uuid.UUID) -> Response:

@@ -266,7 +266,7 @@ def _add_member(
             author_id=message.author_id,
             channel_id=message.channel_id,
             lang=message.lang or analysis.get("lang"),
-            sentiment=_signed(sentiment),
+            sentiment=signed(sentiment),
             at=candidate.at,
             joined_at=now,
             score=score,
@@ -277,12 +277,13 @@ def _add_member(
     session.flush()
 
 
-def _signed(sentiment: dict[str, Any]) -> float | None:
+def signed(sentiment: dict[str, Any]) -> float | None:
     """Sentiment as one number in [-1, 1]: the label's confidence, negative for negative."""
     label, score = sentiment.get("label"), sentiment.get("score")
-    if label is None or score is None:
+    sign = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}.get(str(label))
+    if sign is None or not isinstance(score, int | float):
         return None
-    return {"negative": -1.0, "neutral": 0.0, "positive": 1.0}.get(str(label), 0.0) * float(score)
+    return sign * float(score)
 
 
 def _refresh(session: Session, incident: Incident, thresholds: Thresholds, now: datetime) -> None:

@@ -57,7 +57,11 @@ def find_spikes(
     rows = session.execute(
         select(Message.created_at, Conversation.problem_area, Conversation.sentiment)
         .outerjoin(Conversation, Conversation.id == Message.conversation_id)
-        .where(Message.direction == "inbound", Message.created_at >= start)
+        .where(
+            Message.direction == "inbound",
+            Message.created_at >= start,
+            Message.created_at <= now,  # one dated in the future is not in any span (yet)
+        )
     ).all()
     buckets: dict[str, list[list[int]]] = {}
     for at, area, sentiment in rows:
@@ -104,7 +108,9 @@ def raise_alerts(session: Session, spikes: list[Spike], *, now: datetime, span: 
         prefix = text.split(",", 1)[0] + ","  # "Spike in volume: delivery,"
         recent = session.scalar(
             select(func.count()).where(
-                Alert.kind == "spike", Alert.at > now - span, Alert.text.startswith(prefix)
+                Alert.kind == "spike",
+                Alert.at > now - span,
+                Alert.text.startswith(prefix, autoescape=True),
             )
         )
         if not recent:

@@ -122,6 +122,7 @@ def webhook_payload(alert: Alert, conversation: Conversation | None) -> dict[str
         "alert_id": str(alert.id),
         "at": alert.at.isoformat(),
         "conversation_id": str(alert.conversation_id) if alert.conversation_id else None,
+        "incident_id": str(alert.incident_id) if alert.incident_id else None,
         "due_at": conversation.due_at.isoformat() if conversation and conversation.due_at else None,
         "priority": conversation.priority if conversation else None,
         "text": alert.text,

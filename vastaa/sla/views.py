@@ -1,4 +1,5 @@
-"""The alerts page: missed SLA deadlines, newest first, until someone acknowledges them."""
+"""The alerts page: missed SLA deadlines, incidents that became a pattern or a problem, spikes;
+newest first, until someone acknowledges them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vastaa.errors import NotFoundError
+from vastaa.incidents.models import Incident
 from vastaa.sla.models import Alert
 from vastaa.web.auth import CheckedUser, Context, User
 
@@ -27,10 +29,16 @@ def alerts(request: Request, context: Context, user: User) -> HTMLResponse:
         found = session.scalars(
             select(Alert).order_by(Alert.acknowledged_at.is_not(None), Alert.at.desc()).limit(SHOWN)
         ).all()
+        ids = {alert.incident_id for alert in found if alert.incident_id}
+        incidents = (
+            {i.id: i for i in session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+            if ids
+            else {}
+        )
     return context.templates.render(
         request,
         "sla/alerts.html",
-        {"user": user, "alerts": found, "now": context.clock()},
+        {"user": user, "alerts": found, "incidents": incidents, "now": context.clock()},
         locale=user.locale,
     )
 

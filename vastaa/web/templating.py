@@ -68,6 +68,11 @@ class Templates:
         environment.filters["duration"] = lambda minutes: format_timedelta(
             timedelta(minutes=abs(int(minutes))), threshold=2, format="short", locale=locale
         )
+        environment.filters["span"] = lambda value: (
+            "—"
+            if value is None
+            else format_timedelta(value, threshold=2, format="short", locale=locale)
+        )
         environment.globals["locale"] = locale
         environment.globals["language_names"] = LANGUAGE_NAMES
         return environment

@@ -1,0 +1,246 @@
+"""The incidents pages in the browser's HTTP (R29, R33) on both databases: the list and the
+page, the statement and the reassurance reply written for each customer, status and follow-ups,
+after-care exports; who may do what; hostile text stays text."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import numpy as np
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import login
+from tests.factories import at, events, message
+from vastaa.analysis.analyzer import FastAnalyzer
+from vastaa.analysis.tasks import analyze_pending
+from vastaa.channels.service import save_brand, save_products
+from vastaa.db import transaction
+from vastaa.incidents.detection import Detector, detect_pending
+from vastaa.incidents.models import Incident, IncidentFollowUp
+from vastaa.messages.models import Message
+from vastaa.pipeline.ingest import ingest
+
+COMPLAINTS = (
+    ("fb-1", "fi", "Mikko Salminen",
+     "Aamu A2 kahvinkeitin vuotaa vettä pöydälle, tilaus KD-2026-104211"),
+    ("fb-2", "en", "Daniel Brooks",
+     "My Aamu A2 coffee maker is leaking under the tank <script>alert(1)</script>"),
+    ("fb-3", "tr", "Selin Aydın", "Aamu A2 kahve makinesi su sızdırıyor, tezgah sırılsıklam"),
+)  # fmt: skip
+
+
+def _same_direction(texts: object) -> np.ndarray:
+    """A stand-in for the encoder: every complaint alike, so the names decide."""
+    count = len(texts)  # type: ignore[arg-type]
+    return np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (count, 1))
+
+
+def _wave(sessions: sessionmaker[Session], now: datetime) -> Incident:
+    with transaction(sessions) as session:
+        items = [
+            message(
+                external_id,
+                text=text,
+                lang=lang,
+                author={"id": f"u-{external_id}", "handle": external_id, "name": name},
+                created_at=at(-60 + n * 10),
+            )
+            for n, (external_id, lang, name, text) in enumerate(COMPLAINTS)
+        ]
+        ingest(session, events(*items), now=now)
+        save_brand(session, name="Kide", signature=None, now=now)
+        save_products(
+            session,
+            brand="Kide",
+            products={"Aamu A2": ["aamu a2", "kahvinkeit", "coffee maker", "kahve makine"]},
+            now=now,
+        )
+        from vastaa.channels.models import Brand, Channel
+
+        brand = session.scalar(select(Brand).where(Brand.name == "Kide"))
+        for channel in session.scalars(select(Channel)):
+            channel.brand_id = brand.id if brand else None
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+    detector = Detector(embed=_same_direction)
+    while detect_pending(sessions, detector, clock=lambda: now):
+        pass
+    with transaction(sessions) as session:
+        incident = session.scalar(select(Incident).where(Incident.level == "problem"))
+        assert incident is not None and incident.people == 3
+        session.expunge(incident)
+        return incident
+
+
+def _csrf(client: TestClient, who: str) -> str:
+    return login(client, who)
+
+
+def test_the_incident_page_shows_members_across_languages_and_escapes_their_text(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    login(client, "aino")
+
+    listing = client.get("/incidents")
+    page = client.get(f"/incidents/{incident.number}")
+
+    assert f"/incidents/{incident.number}" in listing.text
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>alert(1)" not in page.text
+    for lang in ("fi", "en", "tr"):
+        assert f"<td>{lang}</td>" in page.text
+
+
+def test_an_agent_cannot_change_an_incident_but_a_supervisor_can(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    token = login(client, "aino")
+    refused = client.post(
+        f"/incidents/{incident.number}/status", data={"status": "identified", "csrf_token": token}
+    )
+    assert refused.status_code == 403
+
+    token = login(client, "mert")
+    done = client.post(
+        f"/incidents/{incident.number}/status",
+        data={"status": "identified", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with transaction(sessions) as session:
+        saved = session.get(Incident, incident.id)
+        assert saved is not None and saved.status == "identified" and saved.identified_at
+
+
+def test_the_statement_becomes_a_reply_written_for_each_customer(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    token = login(client, "mert")
+    client.post(
+        f"/incidents/{incident.number}/texts",
+        data={
+            "which": "statement",
+            "fi": "Vika on säiliön tiivisteessä; vaihdamme laitteen maksutta.",
+            "tr": "Sorun hazne contasında; cihazı ücretsiz değiştiriyoruz.",
+            "en": "The fault is in the tank seal; we replace the machine free of charge.",
+            "csrf_token": token,
+        },
+    )
+    with transaction(sessions) as session:
+        cases = {
+            m.external_id: m.conversation_id
+            for m in session.scalars(select(Message).where(Message.direction == "inbound"))
+        }
+    fi = client.get(f"/conversations/{cases['fb-1']}").text
+    en = client.get(f"/conversations/{cases['fb-2']}").text
+    tr = client.get(f"/conversations/{cases['fb-3']}").text
+
+    assert "Hei Mikko!" in fi and "tiivisteessä" in fi and "KD-2026-104211" in fi
+    assert "Hi Daniel," in en and "tank seal" in en and "direct message" in en
+    assert "Merhaba Selin," in tr and "contasında" in tr
+    assert f"#{incident.number}" in fi
+
+
+def test_fixed_queues_one_follow_up_per_person_which_an_agent_sends_or_skips(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    token = login(client, "mert")
+    client.post(
+        f"/incidents/{incident.number}/texts",
+        data={"which": "fix_note", "en": "New seals ship from today.", "csrf_token": token},
+    )
+    client.post(
+        f"/incidents/{incident.number}/status", data={"status": "fixed", "csrf_token": token}
+    )
+    with transaction(sessions) as session:
+        items = session.scalars(
+            select(IncidentFollowUp).where(IncidentFollowUp.incident_id == incident.id)
+        ).all()
+        texts = {item.lang: item.text for item in items}
+        ids = [(item.id, item.conversation_id) for item in items]
+    assert len(items) == 3
+    assert "New seals ship from today." in texts["en"] and "Hi Daniel," in texts["en"]
+    assert texts["fi"].startswith("Hei Mikko!")
+
+    token = login(client, "aino")
+    (first, case), (second, _) = ids[0], ids[1]
+    sent = client.post(
+        f"/incidents/{incident.number}/follow-ups/{first}",
+        data={
+            "action": "send",
+            "text": "Hei! Vika on korjattu, kiitos kärsivällisyydestä.",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    skipped = client.post(
+        f"/incidents/{incident.number}/follow-ups/{second}",
+        data={"action": "skip", "csrf_token": token},
+        follow_redirects=False,
+    )
+    again = client.post(
+        f"/incidents/{incident.number}/follow-ups/{second}",
+        data={"action": "skip", "csrf_token": token},
+    )
+
+    assert sent.status_code == skipped.status_code == 303
+    assert again.status_code == 422
+    with transaction(sessions) as session:
+        states = {i.id: i for i in session.scalars(select(IncidentFollowUp))}
+        assert states[first].state == "sent" and states[first].message_id is not None
+        assert states[second].state == "skipped"
+        reply = session.get(Message, states[first].message_id)
+        assert reply is not None and reply.conversation_id == case
+        assert reply.direction == "outbound"
+
+
+def test_aftercare_exports_markdown_and_pdf_with_the_review(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    token = login(client, "mert")
+    client.post(
+        f"/incidents/{incident.number}/texts",
+        data={
+            "which": "review",
+            "went_well": "Found in **an hour** <b>",
+            "improve": "Statement earlier",
+            "change": "Seal supplier; manual page 4",
+            "csrf_token": token,
+        },
+    )
+
+    text = client.get(f"/incidents/{incident.number}/aftercare.md").text
+    pdf = client.get(f"/incidents/{incident.number}/aftercare.pdf")
+    period = client.get("/incidents/aftercare")
+    period_md = client.get("/incidents/aftercare?format=md")
+    bad = client.get("/incidents/aftercare?start=2026-13-01")
+
+    assert f"# Incident #{incident.number}" in text
+    assert "| People affected | 3 |" in text
+    assert r"Found in \*\*an hour\*\* \<b\>" in text  # people's text cannot mark itself up
+    assert r"\<script\>alert(1)\</script\>" in text
+    assert "Seal supplier; manual page 4" in text
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert period.status_code == 200 and f"/incidents/{incident.number}" in period.text
+    assert f"| {incident.number} |" in period_md.text
+    assert bad.status_code in (400, 422)
+
+
+def test_alerts_name_the_incident(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    login(client, "ada")
+
+    page = client.get("/alerts").text
+
+    assert page.count(f'href="/incidents/{incident.number}"') == 2  # pattern, then problem
+    assert timedelta(0) <= now - incident.first_at

@@ -1,0 +1,288 @@
+"""The incidents pages (R29, R33): the list, and one incident with its members, timeline,
+channels, languages, sentiment trend, status and owner, the known-issue statement, the suggested
+reassurance replies, the follow-ups once fixed, and the after-care review with its exports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+from starlette.responses import Response
+
+from vastaa.accounts.models import User as UserAccount
+from vastaa.audit.service import log
+from vastaa.errors import PermanentError
+from vastaa.incidents import queries, report, service
+from vastaa.incidents.models import IncidentFollowUp
+from vastaa.replies.service import BlockedReply, reply
+from vastaa.replies.views import _signature, review_rules
+from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
+
+router = APIRouter()
+Text = Annotated[str, Form()]
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(
+    request: Request, context: Context, user: User, show: str = "open"
+) -> HTMLResponse:
+    show = show if show in ("open", "all", "isolated") else "open"
+    with context.transaction() as session:
+        rows = queries.listed(session, show=show)
+    return context.templates.render(
+        request,
+        "incidents/list.html",
+        {"user": user, "rows": rows, "show": show, "now": context.clock()},
+        locale=user.locale,
+    )
+
+
+@router.get("/incidents/aftercare", response_model=None)
+def aftercare_period(
+    request: Request,
+    context: Context,
+    user: User,
+    start: str = "",
+    end: str = "",
+    format: str = "html",  # noqa: A002 (the query parameter's name)
+) -> Response:
+    """After-care over a period (R33): every incident active in it, as a page, Markdown or PDF."""
+    try:
+        since, until = period(start, end, context.clock(), context.settings.timezone)
+    except ValueError:
+        raise PermanentError("dates are YYYY-MM-DD, the start before the end") from None
+    with context.transaction() as session:
+        pages = queries.in_period(session, since, until)
+        text = report.period_markdown(
+            pages, start=since, end=until, timezone=context.settings.timezone
+        )
+    name = f"aftercare-{since:%Y-%m-%d}-{until:%Y-%m-%d}"
+    if format == "md":
+        return Response(
+            text,
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
+        )
+    if format == "pdf":
+        return Response(
+            report.pdf(text),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
+    return context.templates.render(
+        request,
+        "incidents/aftercare.html",
+        {
+            "user": user,
+            "pages": pages,
+            "start": f"{since:%Y-%m-%d}",
+            "end": f"{until - timedelta(days=1):%Y-%m-%d}",
+        },
+        locale=user.locale,
+    )
+
+
+def period(start: str, end: str, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end] as whole local days (end included); the last 30 days by default."""
+    zone = ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    last = date.fromisoformat(end) if end else today
+    first = date.fromisoformat(start) if start else last - timedelta(days=29)
+    if first > last:
+        raise ValueError("start after end")
+    since = datetime.combine(first, time(0), tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+    return since, until
+
+
+def _detail(
+    request: Request,
+    context: Context,
+    user: CurrentUser,
+    number: int,
+    *,
+    error: str = "",
+    findings: object = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    with context.transaction() as session:
+        page = queries.detail(session, number)
+        users = session.execute(
+            select(UserAccount.id, UserAccount.display_name).order_by(UserAccount.display_name)
+        ).all()
+    return context.templates.render(
+        request,
+        "incidents/detail.html",
+        {
+            "user": user,
+            "page": page,
+            "incident": page.incident,
+            "users": users,
+            "now": context.clock(),
+            "error": error,
+            "findings": findings,
+        },
+        locale=user.locale,
+        status_code=status_code,
+    )
+
+
+@router.get("/incidents/{number}", response_class=HTMLResponse)
+def incident_page(request: Request, context: Context, user: User, number: int) -> HTMLResponse:
+    return _detail(request, context, user, number)
+
+
+def _back(number: int, anchor: str = "") -> Response:
+    return RedirectResponse(f"/incidents/{number}{anchor}", status_code=303)
+
+
+@router.post("/incidents/{number}/status")
+def change_status(
+    request: Request, context: Context, user: CheckedUser, number: int, status: Text
+) -> Response:
+    user.require("supervisor")
+    try:
+        with context.transaction() as session:
+            incident = service.incident_numbered(session, number)
+            service.set_status(session, incident, status, actor_id=user.id, now=context.clock())
+    except PermanentError as error:
+        return _detail(request, context, user, number, error=str(error), status_code=422)
+    return _back(number)
+
+
+@router.post("/incidents/{number}/owner")
+def change_owner(context: Context, user: CheckedUser, number: int, owner: Text = "") -> Response:
+    user.require("supervisor")
+    with context.transaction() as session:
+        incident = service.incident_numbered(session, number)
+        owner_id = uuid.UUID(owner) if owner else None
+        service.set_owner(session, incident, owner_id, actor_id=user.id, now=context.clock())
+    return _back(number)
+
+
+@router.post("/incidents/{number}/texts")
+def save_texts(
+    request: Request,
+    context: Context,
+    user: CheckedUser,
+    number: int,
+    which: Text,
+    title: Text = "",
+    fi: Text = "",
+    tr: Text = "",
+    en: Text = "",
+    went_well: Text = "",
+    improve: Text = "",
+    change: Text = "",
+) -> Response:
+    """Save the title, the statement, the fix note or the review (``which``)."""
+    user.require("supervisor")
+    per_language = {"fi": fi, "tr": tr, "en": en}
+    choices: dict[str, dict[str, object]] = {
+        "title": {"title": title},
+        "statement": {"statement": per_language},
+        "fix_note": {"fix_note": per_language},
+        "review": {"review": {"went_well": went_well, "improve": improve, "change": change}},
+    }
+    given = choices.get(which, {})
+    try:
+        if not given:
+            raise PermanentError("nothing to save")
+        with context.transaction() as session:
+            incident = service.incident_numbered(session, number)
+            service.save_texts(
+                session,
+                incident,
+                actor_id=user.id,
+                now=context.clock(),
+                **given,  # type: ignore[arg-type]
+            )
+    except PermanentError as error:
+        return _detail(request, context, user, number, error=str(error), status_code=422)
+    return _back(number, "#" + which.replace("_", "-"))
+
+
+@router.post("/incidents/{number}/follow-ups/{follow_up_id}")
+def finish_follow_up(
+    request: Request,
+    context: Context,
+    user: CheckedUser,
+    number: int,
+    follow_up_id: uuid.UUID,
+    action: Text,
+    text: Text = "",
+) -> Response:
+    """Send a follow-up (as edited) through the coach, review policies and outbox, or skip it."""
+    try:
+        with context.transaction() as session:
+            item = session.get(IncidentFollowUp, follow_up_id)
+            incident = service.incident_numbered(session, number)
+            if item is None or item.incident_id != incident.id:
+                raise PermanentError("no such follow-up in this incident")
+            now = context.clock()
+            message_id = None
+            if action == "send":
+                sent = reply(
+                    session,
+                    conversation_id=item.conversation_id,
+                    text=text or item.text,
+                    lang=item.lang,
+                    sent_by_id=user.id,
+                    now=now,
+                    signature=_signature(context, session, item.conversation_id, user),
+                    review=review_rules(context.settings),
+                    connectors=context.connectors,
+                )
+                message_id = sent.id
+                log(
+                    session,
+                    actor_id=user.id,
+                    action="reply",
+                    now=now,
+                    target=("conversation", item.conversation_id),
+                    summary=f"follow-up of incident #{number}",
+                )
+            elif action != "skip":
+                raise PermanentError("send or skip")
+            service.finish_follow_up(
+                session,
+                follow_up_id,
+                state="sent" if action == "send" else "skipped",
+                actor_id=user.id,
+                now=now,
+                message_id=message_id,
+            )
+    except BlockedReply as blocked:
+        return _detail(request, context, user, number, findings=blocked.findings, status_code=422)
+    except PermanentError as error:
+        return _detail(request, context, user, number, error=str(error), status_code=422)
+    return _back(number, "#follow-ups")
+
+
+@router.get("/incidents/{number}/aftercare.md")
+def aftercare_markdown(context: Context, user: User, number: int) -> Response:
+    with context.transaction() as session:
+        page = queries.detail(session, number)
+        text = report.markdown(page, timezone=context.settings.timezone)
+    return Response(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="incident-{number}.md"'},
+    )
+
+
+@router.get("/incidents/{number}/aftercare.pdf")
+def aftercare_pdf(context: Context, user: User, number: int) -> Response:
+    with context.transaction() as session:
+        page = queries.detail(session, number)
+        text = report.markdown(page, timezone=context.settings.timezone)
+    return Response(
+        report.pdf(text),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="incident-{number}.pdf"'},
+    )
