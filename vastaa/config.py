@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from vastaa.triage.rules import PriorityWeights
@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     incident_pattern: int = Field(default=2, ge=2)
     incident_problem: int = Field(default=3, ge=2)
     incident_window_hours: int = Field(default=72, ge=1)
+
+    @model_validator(mode="after")
+    def _problem_after_pattern(self) -> Settings:
+        if self.incident_problem < self.incident_pattern:
+            raise ValueError("VASTAA_INCIDENT_PROBLEM must be at least VASTAA_INCIDENT_PATTERN")
+        return self
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file inside ``data_dir``."""

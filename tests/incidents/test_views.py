@@ -141,7 +141,9 @@ def test_the_statement_becomes_a_reply_written_for_each_customer(
     en = client.get(f"/conversations/{cases['fb-2']}").text
     tr = client.get(f"/conversations/{cases['fb-3']}").text
 
-    assert "Hei Mikko!" in fi and "tiivisteessä" in fi and "KD-2026-104211" in fi
+    assert "Hei Mikko!" in fi and "tiivisteessä" in fi
+    # A public comment: the order number is not repeated in public, it is asked in private.
+    assert "yksityisviestinä" in fi and fi.count("KD-2026-104211") == 1  # their own message
     assert "Hi Daniel," in en and "tank seal" in en and "direct message" in en
     assert "Merhaba Selin," in tr and "contasında" in tr
     assert f"#{incident.number}" in fi
@@ -217,6 +219,9 @@ def test_aftercare_exports_markdown_and_pdf_with_the_review(
         },
     )
 
+    login(client, "aino")
+    assert client.get(f"/incidents/{incident.number}/aftercare.md").status_code == 403
+    login(client, "mert")
     text = client.get(f"/incidents/{incident.number}/aftercare.md").text
     pdf = client.get(f"/incidents/{incident.number}/aftercare.pdf")
     period = client.get("/incidents/aftercare")
@@ -244,3 +249,56 @@ def test_alerts_name_the_incident(
 
     assert page.count(f'href="/incidents/{incident.number}"') == 2  # pattern, then problem
     assert timedelta(0) <= now - incident.first_at
+
+
+def test_once_fixed_the_conversation_page_no_longer_offers_the_working_on_it_reply(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    token = login(client, "mert")
+    client.post(
+        f"/incidents/{incident.number}/texts",
+        data={"which": "statement", "en": "We replace the seal.", "csrf_token": token},
+    )
+    with transaction(sessions) as session:
+        case = session.scalar(select(Message.conversation_id).where(Message.external_id == "fb-2"))
+    before = client.get(f"/conversations/{case}").text
+    client.post(
+        f"/incidents/{incident.number}/status", data={"status": "fixed", "csrf_token": token}
+    )
+    after = client.get(f"/conversations/{case}").text
+
+    assert "We replace the seal." in before and 'id="known-issue"' in before
+    assert 'id="known-issue"' not in after
+
+
+def test_an_erased_customer_leaves_counts_but_no_content_in_the_incident(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    from vastaa.customers.service import erase
+    from vastaa.incidents.models import IncidentMember
+    from vastaa.incidents.service import queue_follow_ups
+
+    incident = _wave(sessions, now)
+    with transaction(sessions) as session:
+        saved = session.get(Incident, incident.id)
+        assert saved is not None
+        queue_follow_ups(session, saved, now=now)
+        message = session.scalar(select(Message).where(Message.external_id == "fb-2"))
+        assert message is not None and message.author_id is not None
+        from vastaa.customers.models import Author
+
+        author = session.get(Author, message.author_id)
+        assert author is not None and author.customer_id is not None
+        erase(session, customer_id=author.customer_id, now=now, keep_evidence=True)
+    with transaction(sessions) as session:
+        member = session.get(IncidentMember, message.id)
+        follow_up = session.scalar(
+            select(IncidentFollowUp).where(
+                IncidentFollowUp.conversation_id == message.conversation_id
+            )
+        )
+        assert member is not None and member.vector == b"" and member.signature == {}
+        assert follow_up is not None and "Daniel" not in follow_up.text
+        saved = session.get(Incident, incident.id)
+        assert saved is not None and saved.people == 3

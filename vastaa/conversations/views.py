@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from vastaa.accounts.views import safe_next
 from vastaa.conversations import service
-from vastaa.conversations.models import STATUSES
+from vastaa.conversations.models import STATUSES, Conversation
 from vastaa.conversations.queries import conversation_page
 from vastaa.errors import PermanentError
 from vastaa.incidents import service as incidents
@@ -75,6 +75,14 @@ def known_issue(session: Session, conversation_id: uuid.UUID) -> tuple[Incident,
     incident = incidents.incident_for_conversation(session, conversation_id)
     if incident is None:
         return None
+    case = session.get(Conversation, conversation_id)
+    answered = bool(
+        case
+        and case.last_outbound_at
+        and (case.last_inbound_at is None or case.last_outbound_at >= case.last_inbound_at)
+    )
+    if answered:  # the known issue is shown; the reply is for people still waiting
+        return incident, None
     customer = incidents.customer_of(session, incident, conversation_id)
     return incident, incidents.reassurance(incident, customer)
 

@@ -18,6 +18,7 @@ from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import folded
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.evidence import service as evidence
+from vastaa.incidents.models import IncidentFollowUp, IncidentMember
 from vastaa.messages.models import Message, MessageRevision
 from vastaa.sla.models import Alert
 
@@ -320,6 +321,17 @@ def erase(
     )
     session.execute(
         update(Alert).where(Alert.conversation_id.in_(erased_cases)).values(text="(erased)")
+    )
+    # Incidents keep that a complaint was there (the counts), not what it said.
+    session.execute(
+        update(IncidentMember)
+        .where(IncidentMember.message_id.in_(erased_ids))
+        .values(vector=b"", signature={}, sentiment=None)
+    )
+    session.execute(
+        update(IncidentFollowUp)
+        .where(IncidentFollowUp.conversation_id.in_(erased_cases))
+        .values(text="(erased)", state="skipped")
     )
     session.flush()
     session.execute(delete(Customer).where(Customer.id == customer_id))

@@ -64,7 +64,7 @@ def list_incidents(show_all: bool, isolated: bool, as_json_lines: bool) -> None:
     engine = _ready_engine(_settings())
     with transaction(make_sessionmaker(engine)) as session:
         rows = queries.listed(session, show=show)
-        pages = [queries.detail(session, row.incident.number) for row in rows]
+        pages = [queries.detail(session, row.incident.number, suggestions=False) for row in rows]
     for page in pages:
         if as_json_lines:
             click.echo(json.dumps(as_json(page), ensure_ascii=False))
@@ -108,17 +108,18 @@ def aftercare(number: int | None, start: str, end: str, kind: str, output: str |
     settings = _settings()
     engine = _ready_engine(settings)
     try:
+        since, until = period(start, end, utcnow(), settings.timezone)
+    except (ValueError, OverflowError):
+        raise click.ClickException("dates are YYYY-MM-DD, the start before the end") from None
+    try:
         with transaction(make_sessionmaker(engine)) as session:
             if number is not None:
                 text = report.markdown(queries.detail(session, number), timezone=settings.timezone)
             else:
-                since, until = period(start, end, utcnow(), settings.timezone)
-                pages = queries.in_period(session, since, until)
+                pages = queries.in_period(session, since, until, timezone=settings.timezone)
                 text = report.period_markdown(
                     pages, start=since, end=until, timezone=settings.timezone
                 )
-    except ValueError:
-        raise click.ClickException("dates are YYYY-MM-DD, the start before the end") from None
     except VastaaError as error:
         raise click.ClickException(str(error)) from None
     data = report.pdf(text) if kind == "pdf" else text.encode("utf-8")

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from vastaa.audit.models import AuditEntry
 from vastaa.channels.models import Brand, Channel
 from vastaa.clock import Clock
 from vastaa.db import transaction
@@ -129,10 +130,10 @@ def _waiting(
     if not rows:
         return None
     complaints = []
-    for message_id, text, at, analysis, deleted_at, brand_id, products in rows:
-        found = grouping.signature(text, detector.catalogue(brand_id, products or {}))
+    for message_id, body, at, analysis, deleted_at, brand_id, products in rows:
+        found = grouping.signature(body, detector.catalogue(brand_id, products or {}))
         if deleted_at is None and is_complaint(analysis, found):
-            complaints.append(Candidate(message_id, text, at, brand_id, found))
+            complaints.append(Candidate(message_id, body, at, brand_id, found))
     return [row[0] for row in rows], complaints
 
 
@@ -170,10 +171,13 @@ def assign(
 ) -> Incident:
     """Put one complaint into the incident it fits best, or a new one."""
     complaint = Complaint(candidate.message_id, candidate.at, vector, candidate.signature)
+    _serialize(session, candidate.brand_id)
     open_ones = _open_incidents(session, candidate.brand_id, candidate.at, thresholds.window)
     best: Incident | None = None
     score = grouping.THRESHOLD
     for incident, members in open_ones:
+        if not members:
+            continue
         value = grouping.fit(complaint, members)
         if value >= score:
             best, score = incident, value
@@ -184,8 +188,17 @@ def assign(
         score_value = score
     _add_member(session, best, candidate, vector, score_value, now)
     _refresh(session, best, thresholds, now)
-    _merge_alike(session, best, [i for i, _ in open_ones if i is not best], thresholds, now)
-    return best
+    others = [(i, members) for i, members in open_ones if i is not best and members]
+    return _merge_alike(session, best, others, thresholds, now)
+
+
+def _serialize(session: Session, brand_id: uuid.UUID | None) -> None:
+    """One assignment at a time per brand: on PostgreSQL two workers would otherwise count
+    the same incident each without the other's complaint (SQLite's write lock, taken by the
+    claim, already serialises them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes((brand_id or uuid.UUID(int=0)).bytes[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _open_incidents(
@@ -223,6 +236,7 @@ def members_of(session: Session, incident_id: uuid.UUID) -> list[Complaint]:
             Signature.from_json(found),
         )
         for message_id, at, vector, found in rows
+        if vector  # an erased complaint keeps its place in the counts, not its content
     ]
 
 
@@ -338,37 +352,37 @@ def _raise_level(session: Session, incident: Incident, level: str, now: datetime
 def _merge_alike(
     session: Session,
     grown: Incident,
-    others: list[Incident],
+    others: list[tuple[Incident, list[Complaint]]],
     thresholds: Thresholds,
     now: datetime,
-) -> None:
-    """Merge open incidents that now fit the grown one as a whole, while nobody works on them."""
+) -> Incident:
+    """Merge open incidents that now fit the grown one as a whole into the older of the two,
+    while nobody works on the younger one; returns the incident the complaint is now in."""
     mine = members_of(session, grown.id)
-    for other in others:
-        if not untouched(session, other):
+    for other, theirs in others:
+        if grouping.group_fit(mine, theirs) < grouping.THRESHOLD:
             continue
-        theirs = members_of(session, other.id)
-        if theirs and grouping.group_fit(mine, theirs) >= grouping.THRESHOLD:
-            survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
-            if not untouched(session, absorbed):
-                continue
-            merge(session, survivor, absorbed, thresholds, now)
-            if absorbed is grown:
-                return
-            mine = members_of(session, grown.id)
+        survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
+        if not untouched(session, absorbed):
+            continue
+        merge(session, survivor, absorbed, thresholds, now)
+        if absorbed is grown:
+            return survivor
+        mine = members_of(session, grown.id)
+    return grown
 
 
 def untouched(session: Session, incident: Incident) -> bool:
-    """Nobody has started work on it: no owner, no statement, no follow-ups, not moved on."""
+    """Nobody has done anything to it yet (no audited change, no follow-ups)."""
+    changed = session.scalar(
+        select(func.count()).where(
+            AuditEntry.target_type == "incident", AuditEntry.target_id == str(incident.number)
+        )
+    )
     follow_ups = session.scalar(
         select(func.count()).where(IncidentFollowUp.incident_id == incident.id)
     )
-    return (
-        incident.owner_id is None
-        and not any(incident.statement.values())
-        and incident.status == "investigating"
-        and not follow_ups
-    )
+    return incident.owner_id is None and not changed and not follow_ups
 
 
 def merge(
@@ -386,6 +400,12 @@ def merge(
         .values(incident_id=survivor.id)
         .execution_options(synchronize_session=False)
     )
+    # What the absorbed one had reached stays reached: no second alert for it.
+    order = {name: n for n, name in enumerate(("isolated", "pattern", "problem"))}
+    if order[absorbed.level] > order[survivor.level]:
+        survivor.level = absorbed.level
+        survivor.pattern_at = survivor.pattern_at or absorbed.pattern_at
+        survivor.problem_at = survivor.problem_at or absorbed.problem_at
     session.delete(absorbed)
     session.flush()
     log.info("incident #%d merged into #%d", absorbed.number, survivor.number)

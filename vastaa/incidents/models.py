@@ -62,7 +62,9 @@ class IncidentMember(Base):
 
     message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("message.id"), primary_key=True)
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incident.id"), index=True)
-    conversation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conversation.id"))
+    conversation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("conversation.id"), index=True
+    )
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("author.id"))
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
     lang: Mapped[str | None] = mapped_column(String(8))

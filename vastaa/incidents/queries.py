@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import mean
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -99,7 +100,9 @@ class Page:
     follow_ups: list[IncidentFollowUp] = field(default_factory=list)
 
 
-def detail(session: Session, number: int) -> Page:
+def detail(
+    session: Session, number: int, *, timezone: str = "UTC", suggestions: bool = True
+) -> Page:
     incident = service.incident_numbered(session, number)
     owner = session.get(User, incident.owner_id) if incident.owner_id else None
     members = _members(session, incident)
@@ -108,7 +111,7 @@ def detail(session: Session, number: int) -> Page:
         owner=owner.display_name if owner else "",
         figures=service.figures(session, incident),
         members=members,
-        trend=_trend(members),
+        trend=_trend(members, ZoneInfo(timezone)),
         channels=Counter(m.platform for m in members).most_common(),
         languages=Counter(m.lang or "?" for m in members).most_common(),
         follow_ups=list(
@@ -119,7 +122,8 @@ def detail(session: Session, number: int) -> Page:
             )
         ),
     )
-    if incident.statement and incident.closed_at is None and incident.fixed_at is None:
+    open_now = incident.closed_at is None and incident.fixed_at is None
+    if suggestions and incident.statement and open_now and incident.level != "isolated":
         for member in members:
             case = member.conversation_id
             if case is not None and not member.answered and case not in page.suggestions:
@@ -176,10 +180,11 @@ def _members(session: Session, incident: Incident) -> list[Member]:
     ]
 
 
-def _trend(members: list[Member]) -> list[Day]:
+def _trend(members: list[Member], zone: ZoneInfo) -> list[Day]:
+    """By local day (the team's time zone)."""
     days: dict[date, list[Member]] = {}
     for member in members:
-        days.setdefault(member.at.date(), []).append(member)
+        days.setdefault(member.at.astimezone(zone).date(), []).append(member)
     return [
         Day(
             day,
@@ -192,8 +197,11 @@ def _trend(members: list[Member]) -> list[Day]:
     ]
 
 
-def in_period(session: Session, start: datetime, end: datetime) -> list[Page]:
-    """Every pattern or problem with a complaint in [start, end), oldest first."""
+def in_period(
+    session: Session, start: datetime, end: datetime, *, timezone: str = "UTC"
+) -> list[Page]:
+    """Every pattern or problem with a complaint in [start, end), oldest first (at most
+    ``LISTED``; the report says when there were more)."""
     numbers = session.scalars(
         select(Incident.number)
         .where(
@@ -204,4 +212,4 @@ def in_period(session: Session, start: datetime, end: datetime) -> list[Page]:
         .order_by(Incident.number)
         .limit(LISTED)
     ).all()
-    return [detail(session, number) for number in numbers]
+    return [detail(session, number, timezone=timezone, suggestions=False) for number in numbers]

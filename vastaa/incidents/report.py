@@ -77,7 +77,7 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     lines = [
         f"# Incident #{incident.number}: {_cell(incident.title)}",
         "",
-        f"Status: {incident.status} · level: {incident.level} · owner: {page.owner or '—'}",
+        f"Status: {incident.status} · level: {incident.level} · owner: {_cell(page.owner or '—')}",
         "",
         f"First complaint {when(incident.first_at)}, pattern {when(incident.pattern_at)}, "
         f"problem {when(incident.problem_at)}, identified {when(incident.identified_at)}, "
@@ -102,7 +102,7 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     ):
         if texts:
             lines += [f"## {heading}", ""]
-            lines += [f"- **{lang}**: {_cell(text)}" for lang, text in sorted(texts.items())]
+            lines += [f"- **{lang}:** {_cell(text)}" for lang, text in sorted(texts.items())]
             lines.append("")
     review = incident.review or {}
     lines += [
@@ -122,7 +122,7 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     ]
     for member in page.members:
         lines.append(
-            f"| {when(member.at)} | {member.platform} | {member.lang or '—'} | "
+            f"| {when(member.at)} | {_cell(member.platform)} | {_cell(member.lang or '—')} | "
             f"{_cell(member.author) or '—'} | {member.evidence or '—'} | "
             f"{_cell(member.text)[:300]} |"
         )
@@ -143,7 +143,8 @@ def period_markdown(
     detected = [p.figures.time_to_detect for p in pages if p.figures.time_to_detect]
     answered = [p.figures.time_to_first_response for p in pages if p.figures.time_to_first_response]
     lines = [
-        f"# After-care {start.astimezone(zone):%Y-%m-%d} – {end.astimezone(zone):%Y-%m-%d}",
+        f"# After-care {start.astimezone(zone):%Y-%m-%d} – "
+        f"{(end - timedelta(days=1)).astimezone(zone):%Y-%m-%d}",
         "",
         f"{len(pages)} incidents, {people} people affected, median time to detect "
         f"{duration(_median(detected))}, median time to first response "
@@ -227,7 +228,7 @@ def _line(document: object, line: str) -> None:
             document.write(5, prefix + label.strip("*") + ": ")
             document.set_font("DejaVu", "", 9)
             prefix = ""
-        document.multi_cell(width, 5, prefix + _plain(rest), new_x="LMARGIN", new_y="NEXT")
+        document.multi_cell(0, 5, prefix + _plain(rest), new_x="LMARGIN", new_y="NEXT")
     else:
         document.ln(2)
 

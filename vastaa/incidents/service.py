@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import mean
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
@@ -68,6 +68,8 @@ def set_status(
     if status == "fixed":
         incident.fixed_at = now
         queued = queue_follow_ups(session, incident, now=now)
+    elif status in ("investigating", "identified"):
+        incident.fixed_at = None  # reopened: the fix did not hold
     incident.closed_at = now if status == "closed" else None
     _changed(session, incident, actor_id, now, f"status {status}")
     return queued
@@ -241,10 +243,13 @@ def _sorry(customer: Customer, lang: str) -> str:
 
 
 def _next_step(customer: Customer, lang: str) -> str:
+    """In public, never repeat an order number (R18): ask for it in a direct message."""
+    if customer.public:
+        return _pick(ASK_PRIVATE, lang)
     order = ORDER.search(customer.text)
     if order:
         return _pick(ORDER_SEEN, lang).format(order=order.group(0))
-    return _pick(ASK_PRIVATE if customer.public else ASK_ORDER, lang)
+    return _pick(ASK_ORDER, lang)
 
 
 def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID) -> Customer:
@@ -262,7 +267,13 @@ def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID
         )
         .order_by(IncidentMember.at)
     ).all()
-    last_text = members[-1][2] if members else conversation.preview
+    # What they told us in this conversation (an order number from a private one stays there).
+    last_text = session.scalar(
+        select(Message.text)
+        .where(Message.conversation_id == conversation_id, Message.direction == "inbound")
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
     sentiments = [s for _, s, _ in members if s is not None]
     name = (author.display_name.split() or [""])[0] if author and author.display_name else ""
     return Customer(
@@ -276,14 +287,16 @@ def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID
 
 
 def incident_for_conversation(session: Session, conversation_id: uuid.UUID) -> Incident | None:
-    """The open problem-level incident one of the conversation's complaints belongs to."""
+    """The open incident (a pattern or a problem, not yet fixed) one of the conversation's
+    complaints belongs to."""
     return session.scalar(
         select(Incident)
         .join(IncidentMember, IncidentMember.incident_id == Incident.id)
         .where(
             IncidentMember.conversation_id == conversation_id,
             Incident.closed_at.is_(None),
-            Incident.level == "problem",
+            Incident.fixed_at.is_(None),
+            Incident.level != "isolated",
         )
         .order_by(Incident.number.desc())
         .limit(1)
@@ -342,9 +355,15 @@ def finish_follow_up(
     item = session.get(IncidentFollowUp, follow_up_id)
     if item is None:
         raise NotFoundError(f"follow-up {follow_up_id}")
-    if item.state != "pending":
+    claimed = session.execute(
+        update(IncidentFollowUp)
+        .where(IncidentFollowUp.id == follow_up_id, IncidentFollowUp.state == "pending")
+        .values(state=state, done_at=now, done_by=actor_id, message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:  # done already, or by a second click just now
         raise PermanentError("this follow-up is already done")
-    item.state, item.done_at, item.done_by, item.message_id = state, now, actor_id, message_id
+    session.refresh(item)
     return item
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from vastaa.accounts.models import User as UserAccount
@@ -54,14 +55,20 @@ def aftercare_period(
     """After-care over a period (R33): every incident active in it, as a page, Markdown or PDF."""
     try:
         since, until = period(start, end, context.clock(), context.settings.timezone)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise PermanentError("dates are YYYY-MM-DD, the start before the end") from None
+    if format in ("md", "pdf"):
+        user.require("supervisor")
     with context.transaction() as session:
-        pages = queries.in_period(session, since, until)
+        pages = queries.in_period(session, since, until, timezone=context.settings.timezone)
         text = report.period_markdown(
             pages, start=since, end=until, timezone=context.settings.timezone
         )
-    name = f"aftercare-{since:%Y-%m-%d}-{until:%Y-%m-%d}"
+        if format in ("md", "pdf"):
+            _exported(
+                session, user, context.clock(), f"after-care {since:%Y-%m-%d}–{until:%Y-%m-%d}"
+            )
+    name = f"aftercare-{since:%Y-%m-%d}-{until - timedelta(days=1):%Y-%m-%d}"
     if format == "md":
         return Response(
             text,
@@ -111,7 +118,7 @@ def _detail(
     status_code: int = 200,
 ) -> HTMLResponse:
     with context.transaction() as session:
-        page = queries.detail(session, number)
+        page = queries.detail(session, number, timezone=context.settings.timezone)
         users = session.execute(
             select(UserAccount.id, UserAccount.display_name).order_by(UserAccount.display_name)
         ).all()
@@ -158,9 +165,12 @@ def change_status(
 @router.post("/incidents/{number}/owner")
 def change_owner(context: Context, user: CheckedUser, number: int, owner: Text = "") -> Response:
     user.require("supervisor")
+    try:
+        owner_id = uuid.UUID(owner) if owner else None
+    except ValueError:
+        raise PermanentError("no such user") from None
     with context.transaction() as session:
         incident = service.incident_numbered(session, number)
-        owner_id = uuid.UUID(owner) if owner else None
         service.set_owner(session, incident, owner_id, actor_id=user.id, now=context.clock())
     return _back(number)
 
@@ -227,10 +237,12 @@ def finish_follow_up(
             now = context.clock()
             message_id = None
             if action == "send":
+                if not text.strip():
+                    raise PermanentError("write the follow-up before sending it")
                 sent = reply(
                     session,
                     conversation_id=item.conversation_id,
-                    text=text or item.text,
+                    text=text,
                     lang=item.lang,
                     sent_by_id=user.id,
                     now=now,
@@ -264,11 +276,20 @@ def finish_follow_up(
     return _back(number, "#follow-ups")
 
 
+def _exported(session: Session, user: CurrentUser, now: datetime, what: str) -> None:
+    log(
+        session, actor_id=user.id, action="export", now=now, target=("incident", what), summary=what
+    )
+
+
 @router.get("/incidents/{number}/aftercare.md")
 def aftercare_markdown(context: Context, user: User, number: int) -> Response:
+    """After-care exports hold every complaint's text and author: supervisors, audited."""
+    user.require("supervisor")
     with context.transaction() as session:
-        page = queries.detail(session, number)
+        page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
+        _exported(session, user, context.clock(), f"after-care #{number}")
     return Response(
         text,
         media_type="text/markdown; charset=utf-8",
@@ -278,9 +299,11 @@ def aftercare_markdown(context: Context, user: User, number: int) -> Response:
 
 @router.get("/incidents/{number}/aftercare.pdf")
 def aftercare_pdf(context: Context, user: User, number: int) -> Response:
+    user.require("supervisor")
     with context.transaction() as session:
-        page = queries.detail(session, number)
+        page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
+        _exported(session, user, context.clock(), f"after-care #{number}")
     return Response(
         report.pdf(text),
         media_type="application/pdf",

@@ -170,6 +170,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_incident_member_incident_id"), ["incident_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_incident_member_conversation_id"), ["conversation_id"], unique=False
+        )
 
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.add_column(sa.Column("incident_id", sa.Uuid(), nullable=True))
@@ -221,6 +224,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("incident_member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_member_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_incident_member_conversation_id"))
 
     op.drop_table("incident_member")
     with op.batch_alter_table("incident_follow_up", schema=None) as batch_op:
