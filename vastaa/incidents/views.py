@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from vastaa.accounts.models import User as UserAccount
 from vastaa.audit.service import log
-from vastaa.errors import PermanentError
+from vastaa.errors import NotFoundError, PermanentError
 from vastaa.incidents import queries, report, service
 from vastaa.incidents.models import IncidentFollowUp
 from vastaa.replies.service import BlockedReply, reply
@@ -282,30 +282,19 @@ def _exported(session: Session, user: CurrentUser, now: datetime, what: str) -> 
     )
 
 
-@router.get("/incidents/{number}/aftercare.md")
-def aftercare_markdown(context: Context, user: User, number: int) -> Response:
-    """After-care exports hold every complaint's text and author: supervisors, audited."""
+@router.get("/incidents/{number}/aftercare.{kind}")
+def aftercare(context: Context, user: User, number: int, kind: str) -> Response:
+    """After-care as Markdown (``md``) or PDF (``pdf``). The exports hold every complaint's text
+    and author: supervisors only, and audited."""
+    if kind not in ("md", "pdf"):
+        raise NotFoundError(f"after-care as {kind!r}")
     user.require("supervisor")
     with context.transaction() as session:
         page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
         _exported(session, user, context.clock(), f"after-care #{number}")
     return Response(
-        text,
-        media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="incident-{number}.md"'},
-    )
-
-
-@router.get("/incidents/{number}/aftercare.pdf")
-def aftercare_pdf(context: Context, user: User, number: int) -> Response:
-    user.require("supervisor")
-    with context.transaction() as session:
-        page = queries.detail(session, number, timezone=context.settings.timezone)
-        text = report.markdown(page, timezone=context.settings.timezone)
-        _exported(session, user, context.clock(), f"after-care #{number}")
-    return Response(
-        report.pdf(text),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="incident-{number}.pdf"'},
+        report.pdf(text) if kind == "pdf" else text,
+        media_type="application/pdf" if kind == "pdf" else "text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="incident-{number}.{kind}"'},
     )
