@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from vastaa.incidents.queries import Page
+from vastaa.incidents.queries import LISTED, Page
 from vastaa.incidents.service import Figures
 
 FONTS = Path(__file__).resolve().parent.parent / "evidence" / "fonts"
@@ -148,7 +148,8 @@ def period_markdown(
         "",
         f"{len(pages)} incidents, {people} people affected, median time to detect "
         f"{duration(_median(detected))}, median time to first response "
-        f"{duration(_median(answered))}.",
+        f"{duration(_median(answered))}."
+        + (f" Only the first {LISTED} incidents are listed." if len(pages) >= LISTED else ""),
         "",
         "| # | title | status | people | to detect | to first response | sentiment before | "
         "after | replies |",
