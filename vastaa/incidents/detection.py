@@ -36,6 +36,7 @@ from vastaa.sla.models import Alert
 
 log = logging.getLogger(__name__)
 BATCH = 32
+ASSIGN_LOCK = 0x76617374_61610008  # "vastaa", incidents: any constant the app owns
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -171,7 +172,7 @@ def assign(
 ) -> Incident:
     """Put one complaint into the incident it fits best, or a new one."""
     complaint = Complaint(candidate.message_id, candidate.at, vector, candidate.signature)
-    _serialize(session, candidate.brand_id)
+    _serialize(session)
     open_ones = _open_incidents(session, candidate.brand_id, candidate.at, thresholds.window)
     best: Incident | None = None
     score = grouping.THRESHOLD
@@ -192,13 +193,12 @@ def assign(
     return _merge_alike(session, best, others, thresholds, now)
 
 
-def _serialize(session: Session, brand_id: uuid.UUID | None) -> None:
-    """One assignment at a time per brand: on PostgreSQL two workers would otherwise count
-    the same incident each without the other's complaint (SQLite's write lock, taken by the
-    claim, already serialises them)."""
+def _serialize(session: Session) -> None:
+    """One assignment at a time: on PostgreSQL two workers would otherwise count one incident
+    each without the other's complaint, or take the same incident number (SQLite's write lock,
+    taken by the claim, already serialises them)."""
     if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes((brand_id or uuid.UUID(int=0)).bytes[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSIGN_LOCK})
 
 
 def _open_incidents(
