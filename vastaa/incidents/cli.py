@@ -62,9 +62,14 @@ def list_incidents(show_all: bool, isolated: bool, as_json_lines: bool) -> None:
 
     show = "isolated" if isolated else "all" if show_all else "open"
     engine = _ready_engine(_settings())
-    with transaction(make_sessionmaker(engine)) as session:
-        rows = queries.listed(session, show=show)
-        pages = [queries.detail(session, row.incident.number, suggestions=False) for row in rows]
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            rows = queries.listed(session, show=show)
+            pages = [
+                queries.detail(session, row.incident.number, suggestions=False) for row in rows
+            ]
+    finally:
+        engine.dispose()
     for page in pages:
         if as_json_lines:
             click.echo(json.dumps(as_json(page), ensure_ascii=False))
@@ -90,6 +95,8 @@ def show(number: int) -> None:
             data = as_json(page)
     except VastaaError as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -103,14 +110,13 @@ def aftercare(number: int | None, start: str, end: str, kind: str, output: str |
     """The after-care report (R33) of one incident, or of every incident in a period."""
     from vastaa.cli import _ready_engine, _settings
     from vastaa.incidents import queries, report
-    from vastaa.incidents.views import period
 
     settings = _settings()
-    engine = _ready_engine(settings)
     try:
-        since, until = period(start, end, utcnow(), settings.timezone)
+        since, until = report.period(start, end, utcnow(), settings.timezone)
     except (ValueError, OverflowError):
         raise click.ClickException("dates are YYYY-MM-DD, the start before the end") from None
+    engine = _ready_engine(settings)
     try:
         with transaction(make_sessionmaker(engine)) as session:
             if number is not None:
@@ -122,6 +128,8 @@ def aftercare(number: int | None, start: str, end: str, kind: str, output: str |
                 )
     except VastaaError as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
     data = report.pdf(text) if kind == "pdf" else text.encode("utf-8")
     if output:
         with open(output, "wb") as handle:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,19 @@ from vastaa.incidents.queries import LISTED, Page
 from vastaa.incidents.service import Figures
 
 FONTS = Path(__file__).resolve().parent.parent / "evidence" / "fonts"
+
+
+def period(start: str, end: str, now: datetime, timezone: str) -> tuple[datetime, datetime]:
+    """[start, end] as whole local days (end included); the last 30 days by default."""
+    zone = ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    last = date.fromisoformat(end) if end else today
+    first = date.fromisoformat(start) if start else last - timedelta(days=29)
+    if first > last:
+        raise ValueError("start after end")
+    since = datetime.combine(first, time(0), tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+    return since, until
 
 
 def duration(value: timedelta | None) -> str:

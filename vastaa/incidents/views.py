@@ -5,9 +5,8 @@ reassurance replies, the follow-ups once fixed, and the after-care review with i
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,8 +19,8 @@ from vastaa.audit.service import log
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.incidents import queries, report, service
 from vastaa.incidents.models import IncidentFollowUp
-from vastaa.replies.service import BlockedReply, reply
-from vastaa.replies.views import _signature, review_rules
+from vastaa.replies.service import BlockedReply, agent_signature, reply
+from vastaa.replies.views import review_rules
 from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
 
 router = APIRouter()
@@ -54,7 +53,7 @@ def aftercare_period(
 ) -> Response:
     """After-care over a period (R33): every incident active in it, as a page, Markdown or PDF."""
     try:
-        since, until = period(start, end, context.clock(), context.settings.timezone)
+        since, until = report.period(start, end, context.clock(), context.settings.timezone)
     except (ValueError, OverflowError):
         raise PermanentError("dates are YYYY-MM-DD, the start before the end") from None
     if format in ("md", "pdf"):
@@ -68,19 +67,9 @@ def aftercare_period(
             _exported(
                 session, user, context.clock(), f"after-care {since:%Y-%m-%d}–{until:%Y-%m-%d}"
             )
-    name = f"aftercare-{since:%Y-%m-%d}-{until - timedelta(days=1):%Y-%m-%d}"
-    if format == "md":
-        return Response(
-            text,
-            media_type="text/markdown; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.md"'},
-        )
-    if format == "pdf":
-        return Response(
-            report.pdf(text),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-        )
+    if format in ("md", "pdf"):
+        name = f"aftercare-{since:%Y-%m-%d}-{until - timedelta(days=1):%Y-%m-%d}"
+        return _download(text, format, name)
     return context.templates.render(
         request,
         "incidents/aftercare.html",
@@ -92,19 +81,6 @@ def aftercare_period(
         },
         locale=user.locale,
     )
-
-
-def period(start: str, end: str, now: datetime, timezone: str) -> tuple[datetime, datetime]:
-    """[start, end] as whole local days (end included); the last 30 days by default."""
-    zone = ZoneInfo(timezone)
-    today = now.astimezone(zone).date()
-    last = date.fromisoformat(end) if end else today
-    first = date.fromisoformat(start) if start else last - timedelta(days=29)
-    if first > last:
-        raise ValueError("start after end")
-    since = datetime.combine(first, time(0), tzinfo=zone)
-    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
-    return since, until
 
 
 def _detail(
@@ -246,7 +222,12 @@ def finish_follow_up(
                     lang=item.lang,
                     sent_by_id=user.id,
                     now=now,
-                    signature=_signature(context, session, item.conversation_id, user),
+                    signature=agent_signature(
+                        session,
+                        item.conversation_id,
+                        context.settings.reply_signature,
+                        user.display_name,
+                    ),
                     review=review_rules(context.settings),
                     connectors=context.connectors,
                 )
@@ -293,8 +274,13 @@ def aftercare(context: Context, user: User, number: int, kind: str) -> Response:
         page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
         _exported(session, user, context.clock(), f"after-care #{number}")
+    return _download(text, kind, f"incident-{number}")
+
+
+def _download(text: str, kind: str, name: str) -> Response:
+    """A report as an attachment: Markdown as written, or the same text as PDF."""
     return Response(
         report.pdf(text) if kind == "pdf" else text,
         media_type="application/pdf" if kind == "pdf" else "text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="incident-{number}.{kind}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
     )

@@ -1,0 +1,44 @@
+"""`vastaa incidents` on both databases: the list as JSON lines, one incident, the after-care
+report as Markdown and PDF, and a clear error for a bad date or an unknown incident."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.incidents.test_views import _wave
+from vastaa.cli import main
+
+
+def test_incidents_from_the_command_line(
+    sessions: sessionmaker[Session], database_url: str, now: datetime, tmp_path: Path
+) -> None:
+    incident = _wave(sessions, now)
+    env = {"VASTAA_DATABASE_URL": database_url, "VASTAA_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+
+    listed = runner.invoke(main, ["incidents", "list", "--json"], env=env)
+    shown = runner.invoke(main, ["incidents", "show", str(incident.number)], env=env)
+    markdown = runner.invoke(main, ["incidents", "aftercare", str(incident.number)], env=env)
+    pdf_path = tmp_path / "incident.pdf"
+    pdf = runner.invoke(
+        main,
+        ["incidents", "aftercare", str(incident.number), "--format", "pdf", "-o", str(pdf_path)],
+        env=env,
+    )
+    bad_date = runner.invoke(main, ["incidents", "aftercare", "--from", "2026-13-01"], env=env)
+    unknown = runner.invoke(main, ["incidents", "show", "999"], env=env)
+
+    rows = [json.loads(line) for line in listed.output.splitlines()]
+    assert [r["number"] for r in rows] == [incident.number]
+    assert rows[0]["level"] == "problem" and rows[0]["people"] == 3
+    assert set(rows[0]["languages"]) == {"fi", "en", "tr"}
+    assert json.loads(shown.output)["product"] == "Aamu A2"
+    assert f"# Incident #{incident.number}" in markdown.output
+    assert pdf.exit_code == 0 and pdf_path.read_bytes().startswith(b"%PDF")
+    assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
+    assert unknown.exit_code == 1 and "#999" in unknown.output
