@@ -205,7 +205,7 @@ def reassurance(incident: Incident, customer: Customer) -> str | None:
     statement = incident.statement.get(lang) or incident.statement.get("en")
     if not statement:
         return None
-    if statement and lang not in incident.statement:
+    if lang not in incident.statement:
         lang = "en"
     lines = [_greeting(customer, lang), _sorry(customer, lang)]
     lines.append(f"{_pick(KNOWN, lang)} {statement}")
@@ -259,8 +259,7 @@ def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID
         raise NotFoundError(f"conversation {conversation_id}")
     author = session.get(Author, conversation.author_id)
     members = session.execute(
-        select(IncidentMember.lang, IncidentMember.sentiment, Message.text)
-        .join(Message, Message.id == IncidentMember.message_id)
+        select(IncidentMember.lang, IncidentMember.sentiment)
         .where(
             IncidentMember.incident_id == incident.id,
             IncidentMember.author_id == conversation.author_id,
@@ -274,7 +273,7 @@ def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID
         .order_by(Message.created_at.desc())
         .limit(1)
     )
-    sentiments = [s for _, s, _ in members if s is not None]
+    sentiments = [s for _, s in members if s is not None]
     name = (author.display_name.split() or [""])[0] if author and author.display_name else ""
     return Customer(
         name=name[:40],
