@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from vastaa.accounts.views import router as accounts_router
+from vastaa.analytics.views import router as analytics_router
 from vastaa.audit.views import router as audit_router
 from vastaa.channels.registry import Registry, builtin
 from vastaa.channels.views import router as channels_router
@@ -77,6 +78,7 @@ def create_app(
         channels_router,
         listening_router,
         incidents_router,
+        analytics_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -77,6 +77,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     import uvicorn
 
     from vastaa.analysis.analyzer import FullAnalyzer, analyzer_for
+    from vastaa.analytics.tasks import Rollups
     from vastaa.app import create_app
     from vastaa.evidence.tasks import Retention
     from vastaa.incidents.detection import Detector, Thresholds
@@ -103,6 +104,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         connectors=app.state.context.connectors,
         retention=Retention(settings.evidence_retention_days),
         detector=detector,
+        rollups=Rollups(settings.timezone),
     )
     worker.start()
     try:

@@ -1,6 +1,7 @@
 """Imports every domain's models so that ``Base.metadata`` knows the whole schema."""
 
 from vastaa.accounts.models import ApiToken, Team, TeamMember, User, WebSession
+from vastaa.analytics.models import AnalyticsState, DailyAgents, DailyCases, DailyMessages
 from vastaa.audit.models import AuditEntry
 from vastaa.channels.models import Brand, Channel, OutboxItem
 from vastaa.conversations.models import Conversation, ConversationEvent
@@ -16,6 +17,10 @@ from vastaa.routing.models import RoutingRule
 from vastaa.sla.models import Alert, SlaPolicy
 
 __all__ = [
+    "AnalyticsState",
+    "DailyAgents",
+    "DailyCases",
+    "DailyMessages",
     "ModerationRule",
     "ModerationAction",
     "EvidenceRecord",

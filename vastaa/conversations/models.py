@@ -73,6 +73,8 @@ class Conversation(Base):
         Index("ix_conversation_queue_last", "queue", "last_message_at"),
         Index("ix_conversation_assignee_queue", "assignee_id", "queue"),
         Index("ix_conversation_due", "due_at"),
+        Index("ix_conversation_updated", "updated_at"),  # the analytics refresh
+        Index("ix_conversation_first_message", "first_message_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -189,12 +189,20 @@ class Coverage:
         }
 
 
-def coverage(session: Session, registry: Registry, *, since: datetime, until: datetime) -> Coverage:
+def coverage(
+    session: Session,
+    registry: Registry,
+    *,
+    since: datetime,
+    until: datetime,
+    counts: dict[uuid.UUID, tuple[int, int]] | None = None,
+) -> Coverage:
     """Inbound messages per channel written from ``since`` to ``until`` (both included), and
     for each channel who can answer there: its own team if it is staffed and its connector can
     reply, otherwise a staffed channel of the same platform (and brand, where both have one)
-    that can; or nobody, and why."""
-    counts = _counts(session, since, until)
+    that can; or nobody, and why. ``counts`` (messages, mentions per channel) are counted here
+    unless given (the analytics dashboard has them from its daily sums)."""
+    counts = _counts(session, since, until) if counts is None else counts
     everyone = session.execute(
         select(Channel, Brand).outerjoin(Brand, Brand.id == Channel.brand_id)
     ).all()

@@ -1,0 +1,260 @@
+"""The daily rollups (R31) on both databases: what was said, the conversations and the agents,
+summed per day in the team's time zone; later changes recompute only their days; a new time
+zone recomputes everything."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.factories import X, events, message
+from vastaa.analytics.models import AnalyticsState, DailyAgents, DailyCases, DailyMessages
+from vastaa.analytics.rollup import changed_days, local_day, refresh, runs
+from vastaa.channels.models import Channel
+from vastaa.conversations.models import Conversation
+from vastaa.conversations.service import set_status
+from vastaa.db import transaction
+from vastaa.messages.models import Message
+from vastaa.pipeline.ingest import ingest
+from vastaa.triage.rules import PriorityWeights
+from vastaa.triage.tasks import triage_pending
+
+HELSINKI = "Europe/Helsinki"
+
+
+def _analysis(label: str, score: float, area: str | None, *intents: str) -> dict[str, Any]:
+    return {
+        "lang": "fi",
+        "sentiment": {"label": label, "score": score},
+        "problem_area": area,
+        "intents": list(intents),
+    }
+
+
+def _at(now: datetime, minutes: int) -> str:
+    return (now + timedelta(minutes=minutes)).isoformat()
+
+
+def _load(sessions: sessionmaker[Session], now: datetime, agent: uuid.UUID) -> None:
+    """Three conversations: A (Facebook, Finnish) answered by the agent in 30 minutes, then
+    thanked (a tone change); B (X, English) at 00:30 Helsinki time, unanswered past its
+    deadline; a mention on X."""
+    customer = {"id": "fb-u-9", "handle": "liisa", "name": "Liisa", "followers": 3}
+    ours = {"id": "fb-page", "handle": "kidesuomi", "name": "Kide Suomi", "followers": 900}
+    x_user = {"id": "x-u-1", "handle": "jo", "name": "Jo", "followers": 1}
+    batch = events(
+        message("a1", author=customer, lang="fi", created_at=_at(now, -120), text="Paketti?"),
+        message(
+            "a2",
+            author=ours,
+            direction="outbound",
+            parent_id="a1",
+            thread_id="a1",
+            lang="fi",
+            created_at=_at(now, -90),
+            text="Selvitämme.",
+        ),
+        message(
+            "a3",
+            author=customer,
+            parent_id="a2",
+            thread_id="a1",
+            lang="fi",
+            created_at=_at(now, -60),
+            text="Kiitos!",
+        ),
+        message(
+            "b1",
+            channel=X,
+            author=x_user,
+            lang="en",
+            kind="mention",
+            created_at=datetime(2026, 11, 19, 22, 30, tzinfo=now.tzinfo).isoformat(),
+            text="@KideHome broken",
+        ),
+    )
+    with transaction(sessions) as session:
+        ingest(session, batch, now=now)
+        moods = {
+            "a1": _analysis("negative", -0.6, "delivery", "complaint"),
+            "a3": _analysis("positive", 0.8, None, "praise"),
+            "b1": _analysis("negative", -0.4, "product", "complaint"),
+        }
+        for external_id, analysis in moods.items():
+            session.execute(
+                update(Message)
+                .where(Message.external_id == external_id)
+                .values(analysis=analysis, analyzed_at=now)
+            )
+        session.execute(update(Message).where(Message.external_id == "a2").values(sent_by_id=agent))
+    with transaction(sessions) as session:
+        triage_pending(session, now=now, weights=PriorityWeights())
+
+
+def _platforms(session: Session) -> dict[uuid.UUID, str]:
+    return {
+        channel_id: platform
+        for channel_id, platform in session.execute(select(Channel.id, Channel.platform))
+    }
+
+
+def _said(session: Session, day: date) -> dict[tuple[str, str, str], dict[str, Any]]:
+    platforms = _platforms(session)
+    rows = session.scalars(select(DailyMessages).where(DailyMessages.day == day)).all()
+    return {
+        (platforms[r.channel_id], r.lang, r.area): {
+            k: getattr(r, k)
+            for k in ("inbound", "mentions", "complaints", "negative", "positive", "outbound")
+        }
+        for r in rows
+    }
+
+
+def _cases(session: Session, day: date) -> dict[str, dict[str, Any]]:
+    platforms = _platforms(session)
+    rows = session.scalars(select(DailyCases).where(DailyCases.day == day)).all()
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        found[platforms[r.channel_id]] = {
+            k: getattr(r, k)
+            for k in (
+                "cases",
+                "needing",
+                "answered",
+                "frt_minutes",
+                "frt_60",
+                "sla_met",
+                "sla_missed",
+                "resolved",
+                "tone_changes",
+                "tone_thanked",
+                "tone_left",
+            )
+        }
+    return found
+
+
+def test_a_day_sums_what_was_said_the_conversations_and_the_agents(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    refresh(sessions, now=now, timezone=HELSINKI)
+    today = date(2026, 11, 20)
+    with transaction(sessions) as session:
+        said = _said(session, today)
+        assert said[("facebook", "fi", "delivery")] == {
+            "inbound": 1,
+            "mentions": 0,
+            "complaints": 1,
+            "negative": 1,
+            "positive": 0,
+            "outbound": 0,
+        }
+        assert said[("facebook", "fi", "")] == {
+            "inbound": 1,
+            "mentions": 0,
+            "complaints": 0,
+            "negative": 0,
+            "positive": 1,
+            "outbound": 1,
+        }
+        # 22:30 UTC on the 19th is 00:30 on the 20th in Helsinki.
+        assert said[("x", "en", "product")]["mentions"] == 1
+        assert not _said(session, date(2026, 11, 19))
+        cases = _cases(session, today)
+        assert cases["facebook"] | {"frt_minutes": 0} == {
+            "cases": 1,
+            "needing": 1,
+            "answered": 1,
+            "frt_minutes": 0,
+            "frt_60": 1,
+            "sla_met": 1,
+            "sla_missed": 0,
+            "resolved": 0,
+            "tone_changes": 1,
+            "tone_thanked": 0,
+            "tone_left": 0,
+        }
+        assert cases["facebook"]["frt_minutes"] == 30
+        assert cases["x"]["answered"] == 0 and cases["x"]["sla_missed"] == 1
+        agent = session.scalars(select(DailyAgents)).one()
+        assert (agent.agent_id, agent.day, agent.replies) == (cast["aino"], today, 1)
+        assert (agent.first_responses, agent.frt_minutes) == (1, 30)
+
+
+def test_later_changes_recompute_their_days_only(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    assert refresh(sessions, now=now, timezone=HELSINKI) >= 1
+    later = now + timedelta(hours=2)
+    # Nothing changed: nothing but the last few minutes' days to look at again.
+    with transaction(sessions) as session:
+        stamp = session.scalar(select(AnalyticsState.refreshed_at))
+        assert stamp == now
+        assert (
+            changed_days(
+                session, since=later - timedelta(minutes=5), now=later, zone=ZoneInfo(HELSINKI)
+            )
+            == set()
+        )
+    # The conversation on Facebook is resolved, and an old review is backfilled.
+    old = now - timedelta(days=5)
+    with transaction(sessions) as session:
+        case_id = session.scalar(
+            select(Conversation.id)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(Message.external_id == "a1")
+        )
+        assert case_id is not None
+        set_status(session, conversation_id=case_id, status="resolved", now=later)
+        ingest(
+            session,
+            events(message("old", lang="fi", created_at=old.isoformat(), text="Vanha")),
+            now=later,
+        )
+        session.execute(
+            update(Message)
+            .where(Message.external_id == "old")
+            .values(analysis=_analysis("neutral", 0.0, None), analyzed_at=later)
+        )
+    days = refresh(sessions, now=later, timezone=HELSINKI)
+    assert days == 2  # the backfilled day and the resolved conversation's day
+    with transaction(sessions) as session:
+        assert (
+            _said(session, local_day(old, ZoneInfo(HELSINKI)))[("facebook", "fi", "")]["inbound"]
+            == 1
+        )
+        cases = _cases(session, date(2026, 11, 20))
+        assert cases["facebook"]["resolved"] == 1
+        assert cases["facebook"]["tone_thanked"] == 0 and cases["facebook"]["tone_left"] == 1
+        assert cases["x"]["sla_missed"] == 1  # the untouched row is the same
+
+
+def test_a_new_time_zone_recomputes_every_day(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    refresh(sessions, now=now, timezone=HELSINKI)
+    refresh(sessions, now=now + timedelta(minutes=1), timezone="UTC")
+    with transaction(sessions) as session:
+        assert _said(session, date(2026, 11, 19))[("x", "en", "product")]["inbound"] == 1
+        total = session.scalar(select(func.sum(DailyMessages.inbound)))
+        assert total == 3
+        assert session.scalar(select(AnalyticsState.timezone)) == "UTC"
+
+
+def test_runs_group_consecutive_days_a_week_at_most() -> None:
+    days = [date(2026, 1, d) for d in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 20)]
+    assert list(runs(days)) == [
+        (date(2026, 1, 1), date(2026, 1, 3)),
+        (date(2026, 1, 5), date(2026, 1, 11)),
+        (date(2026, 1, 12), date(2026, 1, 12)),
+        (date(2026, 1, 20), date(2026, 1, 20)),
+    ]
+    assert list(runs([])) == []

@@ -1,0 +1,1 @@
+"""Analytics (R31): daily rollups, the dashboard, its CSV and the weekly report."""

@@ -1,0 +1,502 @@
+"""What the analytics dashboard, its CSV and the weekly report show (R31), read from the daily
+rollups (and, for what is true now, the backlog, from the conversations themselves)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from vastaa.accounts.models import Team, User
+from vastaa.analytics.models import FRT_BUCKETS, AnalyticsState, DailyAgents, DailyCases
+from vastaa.analytics.models import DailyMessages as Said
+from vastaa.analytics.rollup import day_start
+from vastaa.channels.models import Channel
+from vastaa.conversations.models import Conversation
+from vastaa.incidents.models import Incident
+from vastaa.triage.service import SLA_QUEUES
+
+LONGEST = 366  # days one view may cover
+TOP_AREAS = 8
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date  # both days included, in the team's time zone
+    end: date
+    channel_id: uuid.UUID | None = None
+    lang: str | None = None
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    def previous(self) -> Filters:
+        """The same number of days just before (for the weekly report's comparison)."""
+        length = (self.end - self.start).days + 1
+        return Filters(
+            self.start - timedelta(days=length),
+            self.start - timedelta(days=1),
+            self.channel_id,
+            self.lang,
+        )
+
+
+def filters(
+    start: str, end: str, channel: str, lang: str, *, today: date, days: int = 30
+) -> Filters:
+    """Filters from the page's query string; raises ValueError on a bad date or channel."""
+    last = date.fromisoformat(end) if end else today
+    first = date.fromisoformat(start) if start else last - timedelta(days=days - 1)
+    if first > last:
+        raise ValueError("the start is after the end")
+    if (last - first).days >= LONGEST:
+        raise ValueError(f"at most {LONGEST} days at a time")
+    channel_id = uuid.UUID(channel) if channel else None
+    return Filters(first, last, channel_id, lang.strip()[:8] or None)
+
+
+@dataclass
+class Totals:
+    inbound: int = 0
+    mentions: int = 0
+    complaints: int = 0
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    sentiment_sum: float = 0.0
+    sentiment_n: int = 0
+    outbound: int = 0
+    cases: int = 0
+    needing: int = 0
+    answered: int = 0
+    frt_minutes: float = 0.0
+    sla_met: int = 0
+    sla_missed: int = 0
+    resolved: int = 0
+    resolution_minutes: float = 0.0
+    tone_changes: int = 0
+    tone_thanked: int = 0
+    tone_left: int = 0
+
+    @property
+    def sentiment(self) -> float | None:
+        return self.sentiment_sum / self.sentiment_n if self.sentiment_n else None
+
+    @property
+    def negative_share(self) -> float | None:
+        judged = self.negative + self.neutral + self.positive
+        return self.negative / judged if judged else None
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.needing if self.needing else None
+
+    @property
+    def frt(self) -> float | None:
+        """Mean first response time, in minutes."""
+        return self.frt_minutes / self.answered if self.answered else None
+
+    @property
+    def sla_share(self) -> float | None:
+        judged = self.sla_met + self.sla_missed
+        return self.sla_met / judged if judged else None
+
+    @property
+    def resolution(self) -> float | None:
+        """Mean time from the first message to resolved, in minutes."""
+        return self.resolution_minutes / self.resolved if self.resolved else None
+
+    @property
+    def tone_waiting(self) -> int:
+        return self.tone_changes - self.tone_thanked - self.tone_left
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    inbound: dict[str, int]  # per channel label
+    negative: int
+    neutral: int
+    positive: int
+    sentiment: float | None
+    cases: int
+    answered: int
+    frt: float | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """One team's or one agent's figures."""
+
+    name: str
+    cases: int = 0
+    answered: int = 0
+    frt: float | None = None
+    sla_share: float | None = None
+    resolved: int = 0
+    replies: int = 0
+    open_now: int = 0
+
+
+@dataclass(frozen=True)
+class Area:
+    area: str
+    inbound: int
+    complaints: int
+    negative: int
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    totals: Totals
+    days: list[Day]
+    channels: list[str]  # the labels of channels with messages, most first
+    frt_histogram: list[int]  # per FRT_BUCKETS, then "more"
+    teams: list[Group]
+    agents: list[Group]
+    areas: list[Area]
+    incidents: list[tuple[date, int, int]]  # day, incidents that became patterns, problems
+    backlog: dict[str, int]  # per queue, now
+    oldest_waiting: datetime | None
+    channel_counts: dict[uuid.UUID, tuple[int, int]]  # inbound, mentions (the coverage gap)
+    refreshed_at: datetime | None
+    since: datetime  # the first day's start, UTC
+    until: datetime  # the day after the last's start, UTC
+    languages: list[str] = field(default_factory=list)
+
+
+def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
+    zone = ZoneInfo(timezone)
+    labels = channel_labels(session)
+    totals = totals_of(session, wanted)
+    days, channels = _days(session, wanted, labels)
+    return Dashboard(
+        filters=wanted,
+        totals=totals,
+        days=days,
+        channels=channels,
+        frt_histogram=_histogram(session, wanted),
+        teams=_teams(session, wanted),
+        agents=_agents(session, wanted),
+        areas=_areas(session, wanted),
+        incidents=_incidents(session, wanted, zone),
+        backlog=_backlog(session, wanted),
+        oldest_waiting=_oldest_waiting(session, wanted),
+        channel_counts=_channel_counts(session, wanted),
+        refreshed_at=session.scalar(select(AnalyticsState.refreshed_at)),
+        since=day_start(wanted.start, zone),
+        until=day_start(wanted.end + timedelta(days=1), zone),
+        languages=_languages(session),
+    )
+
+
+def channel_labels(session: Session) -> dict[uuid.UUID, str]:
+    return {
+        channel_id: name or f"{platform}:{account}"
+        for channel_id, platform, account, name in session.execute(
+            select(Channel.id, Channel.platform, Channel.account, Channel.name)
+        )
+    }
+
+
+def _said_where(wanted: Filters) -> ColumnElement[bool]:
+    return _where(Said, wanted)
+
+
+def _where(table: Any, wanted: Filters) -> ColumnElement[bool]:
+    terms = [table.day >= wanted.start, table.day <= wanted.end]
+    if wanted.channel_id is not None:
+        terms.append(table.channel_id == wanted.channel_id)
+    if wanted.lang is not None:
+        terms.append(table.lang == wanted.lang)
+    return and_(*terms)
+
+
+SAID_SUMS = (
+    "inbound",
+    "mentions",
+    "complaints",
+    "negative",
+    "neutral",
+    "positive",
+    "sentiment_sum",
+    "sentiment_n",
+    "outbound",
+)
+CASE_SUMS = (
+    "cases",
+    "needing",
+    "answered",
+    "frt_minutes",
+    "sla_met",
+    "sla_missed",
+    "resolved",
+    "resolution_minutes",
+    "tone_changes",
+    "tone_thanked",
+    "tone_left",
+)
+
+
+def totals_of(session: Session, wanted: Filters) -> Totals:
+    said = session.execute(
+        select(*(func.coalesce(func.sum(getattr(Said, n)), 0) for n in SAID_SUMS)).where(
+            _said_where(wanted)
+        )
+    ).one()
+    cases = session.execute(
+        select(*(func.coalesce(func.sum(getattr(DailyCases, n)), 0) for n in CASE_SUMS)).where(
+            _where(DailyCases, wanted)
+        )
+    ).one()
+    return Totals(
+        **dict(zip(SAID_SUMS, said, strict=True)), **dict(zip(CASE_SUMS, cases, strict=True))
+    )
+
+
+def _days(
+    session: Session, wanted: Filters, labels: dict[uuid.UUID, str]
+) -> tuple[list[Day], list[str]]:
+    inbound: dict[date, dict[str, int]] = {}
+    moods: dict[date, tuple[int, int, int, float, int]] = {}
+    per_channel: dict[str, int] = {}
+    for day, channel_id, n, neg, neu, pos, total, judged in session.execute(
+        select(
+            Said.day,
+            Said.channel_id,
+            func.sum(Said.inbound),
+            func.sum(Said.negative),
+            func.sum(Said.neutral),
+            func.sum(Said.positive),
+            func.sum(Said.sentiment_sum),
+            func.sum(Said.sentiment_n),
+        )
+        .where(_said_where(wanted))
+        .group_by(Said.day, Said.channel_id)
+    ):
+        label = labels.get(channel_id, str(channel_id))
+        if n:
+            inbound.setdefault(day, {})[label] = int(n)
+            per_channel[label] = per_channel.get(label, 0) + int(n)
+        a, b, c, s, j = moods.get(day, (0, 0, 0, 0.0, 0))
+        moods[day] = (a + int(neg), b + int(neu), c + int(pos), s + float(total), j + int(judged))
+    cases = {
+        day: (int(n), int(answered), float(minutes))
+        for day, n, answered, minutes in session.execute(
+            select(
+                DailyCases.day,
+                func.sum(DailyCases.cases),
+                func.sum(DailyCases.answered),
+                func.sum(DailyCases.frt_minutes),
+            )
+            .where(_where(DailyCases, wanted))
+            .group_by(DailyCases.day)
+        )
+    }
+    days = []
+    for day in wanted.days:
+        neg, neu, pos, total, judged = moods.get(day, (0, 0, 0, 0.0, 0))
+        n, answered, minutes = cases.get(day, (0, 0, 0.0))
+        days.append(
+            Day(
+                day=day,
+                inbound=inbound.get(day, {}),
+                negative=neg,
+                neutral=neu,
+                positive=pos,
+                sentiment=total / judged if judged else None,
+                cases=n,
+                answered=answered,
+                frt=minutes / answered if answered else None,
+            )
+        )
+    channels = sorted(per_channel, key=lambda label: (-per_channel[label], label))
+    return days, channels
+
+
+def _histogram(session: Session, wanted: Filters) -> list[int]:
+    names = [f"frt_{limit}" for limit in FRT_BUCKETS] + ["frt_more"]
+    row = session.execute(
+        select(*(func.coalesce(func.sum(getattr(DailyCases, n)), 0) for n in names)).where(
+            _where(DailyCases, wanted)
+        )
+    ).one()
+    return [int(n) for n in row]
+
+
+def _teams(session: Session, wanted: Filters) -> list[Group]:
+    rows = session.execute(
+        select(
+            Team.name,
+            func.sum(DailyCases.cases),
+            func.sum(DailyCases.answered),
+            func.sum(DailyCases.frt_minutes),
+            func.sum(DailyCases.sla_met),
+            func.sum(DailyCases.sla_missed),
+            func.sum(DailyCases.resolved),
+        )
+        .outerjoin(Team, Team.id == DailyCases.team_id)
+        .where(_where(DailyCases, wanted))
+        .group_by(Team.name)
+    ).all()
+    groups = [
+        Group(
+            name=name or "",
+            cases=int(cases),
+            answered=int(answered),
+            frt=float(minutes) / int(answered) if answered else None,
+            sla_share=int(met) / (int(met) + int(missed)) if met or missed else None,
+            resolved=int(resolved),
+        )
+        for name, cases, answered, minutes, met, missed, resolved in rows
+    ]
+    return sorted(groups, key=lambda group: (group.name == "", -group.cases, group.name))
+
+
+def _agents(session: Session, wanted: Filters) -> list[Group]:
+    rows = session.execute(
+        select(
+            User.id,
+            User.display_name,
+            func.sum(DailyAgents.replies),
+            func.sum(DailyAgents.first_responses),
+            func.sum(DailyAgents.frt_minutes),
+        )
+        .join(User, User.id == DailyAgents.agent_id)
+        .where(_where(DailyAgents, wanted))
+        .group_by(User.id, User.display_name)
+    ).all()
+    open_now = _open_per_agent(session, wanted)
+    groups = [
+        Group(
+            name=name,
+            replies=int(replies),
+            answered=int(firsts),
+            frt=float(minutes) / int(firsts) if firsts else None,
+            open_now=open_now.pop(user_id, 0),
+        )
+        for user_id, name, replies, firsts, minutes in rows
+    ]
+    if open_now:  # agents with open work but no replies in the period
+        names = dict(
+            session.execute(select(User.id, User.display_name).where(User.id.in_(open_now))).all()
+        )
+        groups += [Group(name=names.get(i, "?"), open_now=n) for i, n in open_now.items()]
+    return sorted(groups, key=lambda group: (-group.replies, -group.open_now, group.name))
+
+
+def _live(wanted: Filters) -> list[ColumnElement[bool]]:
+    """Conversations waiting for an answer now, in the filters' channel and language."""
+    terms: list[ColumnElement[bool]] = [
+        Conversation.queue.in_(SLA_QUEUES),
+        Conversation.status.not_in(("resolved", "closed")),
+    ]
+    if wanted.channel_id is not None:
+        terms.append(Conversation.channel_id == wanted.channel_id)
+    if wanted.lang is not None:
+        terms.append(Conversation.lang == wanted.lang)
+    return terms
+
+
+def _open_per_agent(session: Session, wanted: Filters) -> dict[uuid.UUID, int]:
+    query = (
+        select(Conversation.assignee_id, func.count())
+        .where(Conversation.assignee_id.is_not(None), *_live(wanted))
+        .group_by(Conversation.assignee_id)
+    )
+    return {user_id: int(n) for user_id, n in session.execute(query) if user_id is not None}
+
+
+def _backlog(session: Session, wanted: Filters) -> dict[str, int]:
+    """Conversations waiting for an answer now, per view (the filters' days do not apply)."""
+    query = select(Conversation.queue, func.count()).where(*_live(wanted))
+    found = {queue: int(n) for queue, n in session.execute(query.group_by(Conversation.queue))}
+    return {queue: found.get(queue, 0) for queue in SLA_QUEUES}
+
+
+def _oldest_waiting(session: Session, wanted: Filters) -> datetime | None:
+    oldest: datetime | None = session.scalar(
+        select(func.min(Conversation.last_inbound_at)).where(*_live(wanted))
+    )
+    return oldest
+
+
+def _areas(session: Session, wanted: Filters) -> list[Area]:
+    rows = session.execute(
+        select(
+            Said.area, func.sum(Said.inbound), func.sum(Said.complaints), func.sum(Said.negative)
+        )
+        .where(_said_where(wanted), Said.area != "")
+        .group_by(Said.area)
+    ).all()
+    areas = [Area(area, int(n), int(c), int(neg)) for area, n, c, neg in rows if n]
+    areas.sort(key=lambda area: (-area.complaints, -area.negative, -area.inbound, area.area))
+    return areas[:TOP_AREAS]
+
+
+def _incidents(session: Session, wanted: Filters, zone: ZoneInfo) -> list[tuple[date, int, int]]:
+    """Per day: incidents that became a pattern, and that became a problem (all channels)."""
+    since, until = day_start(wanted.start, zone), day_start(wanted.end + timedelta(days=1), zone)
+    counts = {day: [0, 0] for day in wanted.days}
+    for column, slot in ((Incident.pattern_at, 0), (Incident.problem_at, 1)):
+        for at in session.scalars(select(column).where(column >= since, column < until)):
+            if at is not None:
+                counts[at.astimezone(zone).date()][slot] += 1
+    return [(day, pattern, problem) for day, (pattern, problem) in counts.items()]
+
+
+def _channel_counts(session: Session, wanted: Filters) -> dict[uuid.UUID, tuple[int, int]]:
+    return {
+        channel_id: (int(n), int(mentions))
+        for channel_id, n, mentions in session.execute(
+            select(Said.channel_id, func.sum(Said.inbound), func.sum(Said.mentions))
+            .where(_said_where(wanted))
+            .group_by(Said.channel_id)
+        )
+        if n
+    }
+
+
+def _languages(session: Session) -> list[str]:
+    found = session.scalars(select(Said.lang).where(Said.lang != "").distinct()).all()
+    return sorted(found)
+
+
+def csv_rows(session: Session, wanted: Filters) -> tuple[list[str], list[list[object]]]:
+    """One row per day, channel and language: what was said and what became of the cases."""
+    labels = channel_labels(session)
+    said: dict[tuple[date, uuid.UUID, str], list[Any]] = {}
+    for row in session.execute(
+        select(
+            Said.day, Said.channel_id, Said.lang, *(func.sum(getattr(Said, n)) for n in SAID_SUMS)
+        )
+        .where(_said_where(wanted))
+        .group_by(Said.day, Said.channel_id, Said.lang)
+    ):
+        said[(row[0], row[1], row[2])] = list(row[3:])
+    cases: dict[tuple[date, uuid.UUID, str], list[Any]] = {}
+    for row in session.execute(
+        select(
+            DailyCases.day,
+            DailyCases.channel_id,
+            DailyCases.lang,
+            *(func.sum(getattr(DailyCases, n)) for n in CASE_SUMS),
+        )
+        .where(_where(DailyCases, wanted))
+        .group_by(DailyCases.day, DailyCases.channel_id, DailyCases.lang)
+    ):
+        cases[(row[0], row[1], row[2])] = list(row[3:])
+    header = ["day", "channel", "language", *SAID_SUMS, *CASE_SUMS]
+    rows: list[list[object]] = []
+    for key in sorted(said.keys() | cases.keys(), key=lambda k: (k[0], labels.get(k[1], ""), k[2])):
+        day, channel_id, lang = key
+        values = said.get(key, [0] * len(SAID_SUMS)) + cases.get(key, [0] * len(CASE_SUMS))
+        rows.append([day.isoformat(), labels.get(channel_id, str(channel_id)), lang, *values])
+    return header, rows

@@ -1,0 +1,373 @@
+"""Keeping the daily rollups (models.py) true: recompute whole days from the source tables.
+
+A day is recomputed from scratch (its rows deleted, then summed again from the messages and the
+conversations of that day), so the rollups cannot drift from the data. What to recompute:
+
+- everything, the first time, or when the team's time zone changed (days move);
+- afterwards, the days touched since the last refresh: the day of every message written or
+  analysed since, and the opening day of every conversation changed, triaged, or whose
+  deadline passed since (an unanswered conversation becomes an SLA miss with nothing written).
+
+Concurrent refreshes (the worker and ``vastaa analytics rebuild``) take one advisory lock on
+PostgreSQL; SQLite has one writer anyway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from vastaa.analytics.models import (
+    FRT_BUCKETS,
+    AnalyticsState,
+    DailyAgents,
+    DailyCases,
+    DailyMessages,
+)
+from vastaa.conversations.models import Conversation, ConversationEvent
+from vastaa.db import transaction
+from vastaa.listening.models import ListeningMatch
+from vastaa.messages.models import Message
+from vastaa.sla.service import Policies, deadline
+from vastaa.triage.service import SLA_QUEUES
+
+ROLLUP_LOCK = 0x76617374_61610010  # "vastaa", analytics: any constant the app owns
+MARGIN = timedelta(minutes=5)  # a transaction may commit a little after the time it wrote
+CHUNK_DAYS = 7  # a rebuild recomputes this many days per transaction
+SENT = ("sent", "pending")  # our replies that went, or are going, out
+DONE = ("resolved", "closed")
+
+
+def local_day(at: datetime, zone: ZoneInfo) -> date:
+    return at.astimezone(zone).date()
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone``, in UTC (days are 23 to 25 hours long)."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
+    """Consecutive days as (first, last) runs of at most CHUNK_DAYS."""
+    ordered = sorted(set(days))
+    start = previous = None
+    for day in ordered:
+        if start is None or previous is None:
+            start = previous = day
+        elif day == previous + timedelta(days=1) and (day - start).days < CHUNK_DAYS:
+            previous = day
+        else:
+            yield start, previous
+            start = previous = day
+    if start is not None and previous is not None:
+        yield start, previous
+
+
+def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) -> int:
+    """Bring the rollups up to ``now``; returns how many days were recomputed."""
+    zone = ZoneInfo(timezone)
+    with transaction(sessions) as session:
+        state = session.get(AnalyticsState, 1)
+        full = state is None or state.timezone != timezone or state.refreshed_at is None
+        days: Collection[date]
+        if full:
+            days = all_days(session, zone, now)
+        else:
+            assert state is not None and state.refreshed_at is not None
+            days = changed_days(session, since=state.refreshed_at - MARGIN, now=now, zone=zone)
+    first = True
+    for start, end in runs(days):
+        with transaction(sessions) as session:
+            _lock(session)
+            if full and first:
+                _clear(session)  # the days of another time zone do not line up with ours
+            recompute(session, start, end, zone=zone, now=now)
+        first = False
+    with transaction(sessions) as session:
+        _lock(session)
+        if full and first:
+            _clear(session)
+        state = session.get(AnalyticsState, 1)
+        if state is None:
+            session.add(AnalyticsState(id=1, timezone=timezone, refreshed_at=now))
+        else:
+            state.timezone, state.refreshed_at = timezone, now
+    return len(set(days))
+
+
+def forget(session: Session) -> None:
+    """Make the next refresh recompute everything (``vastaa analytics rebuild``)."""
+    state = session.get(AnalyticsState, 1)
+    if state is not None:
+        state.refreshed_at = None
+
+
+def all_days(session: Session, zone: ZoneInfo, now: datetime) -> list[date]:
+    first = session.scalar(select(func.min(Message.created_at)))
+    if first is None:
+        return []
+    start, end = local_day(min(first, now), zone), local_day(now, zone)
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def changed_days(session: Session, *, since: datetime, now: datetime, zone: ZoneInfo) -> set[date]:
+    stamps: set[datetime] = set()
+    for column in (Message.created_at, Message.analyzed_at):
+        stamps.update(session.scalars(select(Message.created_at).where(column >= since)))
+    stamps.update(
+        session.scalars(
+            select(Conversation.first_message_at).where(
+                or_(
+                    Conversation.updated_at >= since,
+                    Conversation.triaged_at >= since,
+                    and_(Conversation.due_at >= since, Conversation.due_at <= now),
+                )
+            )
+        )
+    )
+    return {local_day(at, zone) for at in stamps}
+
+
+def recompute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
+    since, until = day_start(first, zone), day_start(last + timedelta(days=1), zone)
+    for table in (DailyMessages, DailyCases, DailyAgents):
+        session.execute(delete(table).where(table.day >= first, table.day <= last))
+    said, agents = _messages(session, since, until, zone)
+    cases = _cases(session, since, until, zone, now)
+    for table, rows in ((DailyMessages, said), (DailyCases, cases), (DailyAgents, agents)):
+        if rows:
+            session.execute(insert(table), rows)
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
+
+
+def _clear(session: Session) -> None:
+    for table in (DailyMessages, DailyCases, DailyAgents):
+        session.execute(delete(table))
+
+
+# What was said, and what each agent did, by the day it was written.
+
+
+@dataclass
+class _Said:
+    inbound: int = 0
+    mentions: int = 0
+    complaints: int = 0
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    sentiment_sum: float = 0.0
+    sentiment_n: int = 0
+    outbound: int = 0
+
+
+@dataclass
+class _Agent:
+    replies: int = 0
+    first_responses: int = 0
+    frt_minutes: float = 0.0
+
+
+def _messages(
+    session: Session, since: datetime, until: datetime, zone: ZoneInfo
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    analysis = Message.analysis
+    matched = exists().where(ListeningMatch.message_id == Message.id)
+    rows = session.execute(
+        select(
+            Message.created_at,
+            Message.channel_id,
+            Message.direction,
+            Message.kind,
+            Message.lang,
+            Message.delivery,
+            Message.sent_by_id,
+            analysis[("sentiment", "label")].as_string(),
+            analysis[("sentiment", "score")].as_float(),
+            analysis["problem_area"].as_string(),
+            analysis["intents"],
+            matched,
+            Conversation.lang,
+            Conversation.first_message_at,
+            Conversation.first_response_at,
+        )
+        .outerjoin(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.created_at >= since, Message.created_at < until)
+    )
+    said: dict[tuple[date, uuid.UUID, str, str], _Said] = defaultdict(_Said)
+    agents: dict[tuple[date, uuid.UUID, uuid.UUID, str], _Agent] = defaultdict(_Agent)
+    for (
+        at,
+        channel_id,
+        direction,
+        kind,
+        lang,
+        delivery,
+        sent_by,
+        label,
+        score,
+        area,
+        intents,
+        is_match,
+        case_lang,
+        case_began,
+        first_response,
+    ) in rows:
+        day = local_day(at, zone)
+        if direction == "inbound":
+            row = said[(day, channel_id, lang or case_lang or "", area or "")]
+            row.inbound += 1
+            row.mentions += kind == "mention" or bool(is_match)
+            row.complaints += "complaint" in (intents or ())
+            row.negative += label == "negative"
+            row.neutral += label == "neutral"
+            row.positive += label == "positive"
+            if score is not None:
+                row.sentiment_sum += float(score)
+                row.sentiment_n += 1
+            continue
+        if delivery not in SENT:
+            continue  # waiting for review, sent back, or refused by the platform
+        language = case_lang or lang or ""
+        said[(day, channel_id, language, "")].outbound += 1
+        if sent_by is None:
+            continue
+        agent = agents[(day, sent_by, channel_id, language)]
+        agent.replies += 1
+        if first_response is not None and first_response == at and case_began is not None:
+            agent.first_responses += 1
+            agent.frt_minutes += max(0.0, (at - case_began) / timedelta(minutes=1))
+    return (
+        [
+            {"day": d, "channel_id": c, "lang": lang, "area": area, **vars(row)}
+            for (d, c, lang, area), row in said.items()
+        ],
+        [
+            {"day": d, "agent_id": a, "channel_id": c, "lang": lang, **vars(row)}
+            for (d, a, c, lang), row in agents.items()
+        ],
+    )
+
+
+# The conversations, by the day they began.
+
+
+@dataclass
+class _Cases:
+    cases: int = 0
+    needing: int = 0
+    answered: int = 0
+    frt_minutes: float = 0.0
+    frt: list[int] = field(default_factory=lambda: [0] * (len(FRT_BUCKETS) + 1))
+    sla_met: int = 0
+    sla_missed: int = 0
+    resolved: int = 0
+    resolution_minutes: float = 0.0
+    tone_changes: int = 0
+    tone_thanked: int = 0
+    tone_left: int = 0
+
+    def as_row(self) -> dict[str, object]:
+        row = {k: v for k, v in vars(self).items() if k != "frt"}
+        names = [f"frt_{limit}" for limit in FRT_BUCKETS] + ["frt_more"]
+        return row | dict(zip(names, self.frt, strict=True))
+
+
+def _cases(
+    session: Session, since: datetime, until: datetime, zone: ZoneInfo, now: datetime
+) -> list[dict[str, object]]:
+    in_range = and_(Conversation.first_message_at >= since, Conversation.first_message_at < until)
+    resolved_at = _resolved_at(session, in_range)
+    policies = Policies.load(session)
+    rows = session.execute(
+        select(
+            Conversation.id,
+            Conversation.channel_id,
+            Conversation.lang,
+            Conversation.team_id,
+            Conversation.status,
+            Conversation.queue,
+            Conversation.priority,
+            Conversation.first_message_at,
+            Conversation.first_response_at,
+            Conversation.last_outbound_at,
+            Conversation.tone_changed_at,
+            Conversation.updated_at,
+        ).where(in_range)
+    )
+    sums: dict[tuple[date, uuid.UUID, str, uuid.UUID | None], _Cases] = defaultdict(_Cases)
+    for (
+        case_id,
+        channel_id,
+        lang,
+        team_id,
+        status,
+        queue,
+        priority,
+        began,
+        first_response,
+        last_out,
+        tone_at,
+        updated,
+    ) in rows:
+        row = sums[(local_day(began, zone), channel_id, lang or "", team_id)]
+        row.cases += 1
+        waiting = queue in SLA_QUEUES and status not in DONE
+        if first_response is not None or waiting:
+            row.needing += 1
+            due = deadline(policies.match(channel_id, priority), began, first=True)
+            if first_response is not None:
+                _answered(row, (first_response - began) / timedelta(minutes=1))
+                if due is not None:
+                    row.sla_met += first_response <= due
+                    row.sla_missed += first_response > due
+            elif due is not None and due < now:
+                row.sla_missed += 1
+        if status in DONE:
+            row.resolved += 1
+            done_at = resolved_at.get(case_id) or updated or began
+            row.resolution_minutes += max(0.0, (done_at - began) / timedelta(minutes=1))
+        if tone_at is not None:
+            row.tone_changes += 1
+            if last_out is not None and last_out > tone_at:
+                row.tone_thanked += 1
+            elif status in DONE:
+                row.tone_left += 1
+    return [
+        {"day": d, "channel_id": c, "lang": lang, "team_id": team, **row.as_row()}
+        for (d, c, lang, team), row in sums.items()
+    ]
+
+
+def _answered(row: _Cases, minutes: float) -> None:
+    minutes = max(0.0, minutes)
+    row.answered += 1
+    row.frt_minutes += minutes
+    bucket = next((n for n, limit in enumerate(FRT_BUCKETS) if minutes <= limit), -1)
+    row.frt[bucket] += 1
+
+
+def _resolved_at(session: Session, in_range: ColumnElement[bool]) -> dict[uuid.UUID, datetime]:
+    """When each resolved conversation of the range was last resolved or closed."""
+    events = session.execute(
+        select(ConversationEvent.conversation_id, ConversationEvent.at, ConversationEvent.data)
+        .join(Conversation, Conversation.id == ConversationEvent.conversation_id)
+        .where(in_range, Conversation.status.in_(DONE), ConversationEvent.kind == "status")
+        .order_by(ConversationEvent.at)
+    )
+    found: dict[uuid.UUID, datetime] = {}
+    for case_id, at, data in events:
+        if (data or {}).get("to") in DONE:
+            found[case_id] = at
+    return found
