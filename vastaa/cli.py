@@ -516,18 +516,21 @@ def demo(port: int, no_browser: bool) -> None:
 
 
 def _register_domain_commands() -> None:
+    from vastaa.analytics.cli import analytics, report
     from vastaa.channels.cli import brand, channel
     from vastaa.evidence.cli import evidence
     from vastaa.incidents.cli import incidents
     from vastaa.listening.cli import coverage, listen
     from vastaa.moderation.cli import rule
 
+    main.add_command(analytics)
     main.add_command(brand)
     main.add_command(channel)
     main.add_command(coverage)
     main.add_command(evidence)
     main.add_command(incidents)
     main.add_command(listen)
+    main.add_command(report)
     main.add_command(rule)
 
 

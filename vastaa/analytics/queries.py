@@ -500,3 +500,74 @@ def csv_rows(session: Session, wanted: Filters) -> tuple[list[str], list[list[ob
         values = said.get(key, [0] * len(SAID_SUMS)) + cases.get(key, [0] * len(CASE_SUMS))
         rows.append([day.isoformat(), labels.get(channel_id, str(channel_id)), lang, *values])
     return header, rows
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def as_json(board: Dashboard) -> dict[str, object]:
+    """The dashboard for scripts (``vastaa analytics show``; documented in docs/analytics.md)."""
+    t, f = board.totals, board.filters
+    return {
+        "start": f.start.isoformat(),
+        "end": f.end.isoformat(),
+        "channel_id": str(f.channel_id) if f.channel_id else None,
+        "lang": f.lang,
+        "refreshed_at": board.refreshed_at.isoformat() if board.refreshed_at else None,
+        "totals": {
+            **{name: getattr(t, name) for name in SAID_SUMS if name != "sentiment_sum"},
+            **{name: getattr(t, name) for name in CASE_SUMS if not name.endswith("_minutes")},
+            "mean_sentiment": _rounded(t.sentiment),
+            "negative_share": _rounded(t.negative_share),
+            "answered_share": _rounded(t.answered_share),
+            "mean_first_response_minutes": _rounded(t.frt, 1),
+            "sla_share": _rounded(t.sla_share),
+            "mean_resolution_minutes": _rounded(t.resolution, 1),
+            "tone_waiting": t.tone_waiting,
+        },
+        "first_response_buckets": dict(
+            zip([*(str(limit) for limit in FRT_BUCKETS), "more"], board.frt_histogram, strict=True)
+        ),
+        "backlog": board.backlog,
+        "days": [
+            {
+                "day": day.day.isoformat(),
+                "inbound": sum(day.inbound.values()),
+                "negative": day.negative,
+                "neutral": day.neutral,
+                "positive": day.positive,
+                "mean_sentiment": _rounded(day.sentiment),
+                "cases": day.cases,
+                "answered": day.answered,
+                "mean_first_response_minutes": _rounded(day.frt, 1),
+            }
+            for day in board.days
+        ],
+        "areas": [vars(area) for area in board.areas],
+        "teams": [
+            {
+                "team": group.name or None,
+                "cases": group.cases,
+                "answered": group.answered,
+                "mean_first_response_minutes": _rounded(group.frt, 1),
+                "sla_share": _rounded(group.sla_share),
+                "resolved": group.resolved,
+            }
+            for group in board.teams
+        ],
+        "agents": [
+            {
+                "agent": group.name,
+                "replies": group.replies,
+                "first_responses": group.answered,
+                "mean_first_response_minutes": _rounded(group.frt, 1),
+                "waiting_now": group.open_now,
+            }
+            for group in board.agents
+        ],
+        "incidents": [
+            {"day": day.isoformat(), "patterns": patterns, "problems": problems}
+            for day, patterns, problems in board.incidents
+        ],
+    }

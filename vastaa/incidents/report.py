@@ -51,7 +51,7 @@ ESCAPED = re.compile(r"\\([\\`*_\[\]<>|#!&])")
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
-def _cell(text: object) -> str:
+def cell(text: object) -> str:
     """Text from people (customers, the team) for the Markdown: one line, and every character
     Markdown or HTML would act on escaped, so a viewer shows it as written and runs nothing."""
     return MARKUP.sub(r"\\\1", " ".join(str(text).split()))
@@ -88,9 +88,9 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
 
     lines = [
-        f"# Incident #{incident.number}: {_cell(incident.title)}",
+        f"# Incident #{incident.number}: {cell(incident.title)}",
         "",
-        f"Status: {incident.status} · level: {incident.level} · owner: {_cell(page.owner or '—')}",
+        f"Status: {incident.status} · level: {incident.level} · owner: {cell(page.owner or '—')}",
         "",
         f"First complaint {when(incident.first_at)}, pattern {when(incident.pattern_at)}, "
         f"problem {when(incident.problem_at)}, identified {when(incident.identified_at)}, "
@@ -100,7 +100,7 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
         "",
         "| | |",
         "|---|---|",
-        *(f"| {name} | {_cell(value)} |" for name, value in figure_rows(page.figures)),
+        *(f"| {name} | {cell(value)} |" for name, value in figure_rows(page.figures)),
         "",
         "## By day",
         "",
@@ -115,18 +115,18 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     ):
         if texts:
             lines += [f"## {heading}", ""]
-            lines += [f"- **{lang}:** {_cell(text)}" for lang, text in sorted(texts.items())]
+            lines += [f"- **{lang}:** {cell(text)}" for lang, text in sorted(texts.items())]
             lines.append("")
     review = incident.review or {}
     lines += [
         "## Review",
         "",
-        f"**What went well:** {_cell(review.get('went_well') or '—')}",
+        f"**What went well:** {cell(review.get('went_well') or '—')}",
         "",
-        f"**What to improve:** {_cell(review.get('improve') or '—')}",
+        f"**What to improve:** {cell(review.get('improve') or '—')}",
         "",
         "**What to change in the product, service or instructions:** "
-        f"{_cell(review.get('change') or '—')}",
+        f"{cell(review.get('change') or '—')}",
         "",
         "## Complaints and their evidence",
         "",
@@ -135,9 +135,9 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     ]
     for member in page.members:
         lines.append(
-            f"| {when(member.at)} | {_cell(member.platform)} | {_cell(member.lang or '—')} | "
-            f"{_cell(member.author) or '—'} | {member.evidence or '—'} | "
-            f"{_cell(member.text)[:300]} |"
+            f"| {when(member.at)} | {cell(member.platform)} | {cell(member.lang or '—')} | "
+            f"{cell(member.author) or '—'} | {member.evidence or '—'} | "
+            f"{cell(member.text)[:300]} |"
         )
     lines += [
         "",
@@ -171,20 +171,20 @@ def period_markdown(
     for page in pages:
         f, incident = page.figures, page.incident
         lines.append(
-            f"| {incident.number} | {_cell(incident.title)} | {incident.status} | {f.people} | "
+            f"| {incident.number} | {cell(incident.title)} | {incident.status} | {f.people} | "
             f"{duration(f.time_to_detect)} | {duration(f.time_to_first_response)} | "
             f"{_score(f.sentiment_before)} | {_score(f.sentiment_after)} | {f.replies_sent} |"
         )
     for page in pages:
         review = page.incident.review or {}
         if any(review.values()):
-            lines += ["", f"## #{page.incident.number} {_cell(page.incident.title)}", ""]
+            lines += ["", f"## #{page.incident.number} {cell(page.incident.title)}", ""]
             for key, label in (
                 ("went_well", "What went well"),
                 ("improve", "What to improve"),
                 ("change", "What to change"),
             ):
-                lines.append(f"- **{label}:** {_cell(review.get(key) or '—')}")
+                lines.append(f"- **{label}:** {cell(review.get(key) or '—')}")
     lines.append("")
     return "\n".join(lines)
 
