@@ -15,12 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vastaa.accounts.models import User
 from vastaa.accounts.service import add_team, add_user
 from vastaa.channels.models import Channel
 from vastaa.channels.service import save_brand, save_products
 from vastaa.customers.models import Author
 from vastaa.customers.service import link_authors
 from vastaa.listening.service import save_query
+from vastaa.messages.models import Message
 from vastaa.pipeline.events import Event, parse_event
 from vastaa.pipeline.ingest import ingest
 
@@ -124,10 +126,26 @@ class LoadedScenario:
 
 def load(session: Session, *, now: datetime) -> LoadedScenario:
     """The whole demo: the scenario's messages, the brand's listening queries and the demo
-    users."""
+    users, who are credited with the scenario's past replies (the analytics' per-agent
+    figures)."""
     events, created = load_messages(session, now=now)
     add_listening(session, now=now)
-    return LoadedScenario(events, created, add_demo_users(session, now=now))
+    logins = add_demo_users(session, now=now)
+    _credit_past_replies(session, [login.username for login in logins])
+    return LoadedScenario(events, created, logins)
+
+
+def _credit_past_replies(session: Session, usernames: list[str]) -> None:
+    """The scenario's replies came from the brand's accounts; in the demo the team wrote them,
+    in turn."""
+    users = session.scalars(select(User.id).where(User.username.in_(usernames))).all()
+    replies = session.scalars(
+        select(Message)
+        .where(Message.direction == "outbound", Message.sent_by_id.is_(None))
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    for n, reply in enumerate(replies):
+        reply.sent_by_id = users[n % len(users)] if users else None
 
 
 # What the demo brand listens for (docs/listening.md); the Listening page starts with these.
