@@ -77,7 +77,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     import uvicorn
 
     from vastaa.analysis.analyzer import FullAnalyzer, analyzer_for
-    from vastaa.analytics.tasks import Rollups
+    from vastaa.analytics.tasks import Rollups, RollupThread
     from vastaa.app import create_app
     from vastaa.evidence.tasks import Retention
     from vastaa.incidents.detection import Detector, Thresholds
@@ -104,13 +104,15 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         connectors=app.state.context.connectors,
         retention=Retention(settings.evidence_retention_days),
         detector=detector,
-        rollups=Rollups(settings.timezone),
     )
+    rollups = RollupThread(make_sessionmaker(engine), Rollups(settings.timezone), clock=utcnow)
     worker.start()
+    rollups.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         worker.stop()
+        rollups.stop()
 
 
 @main.command()

@@ -1,8 +1,7 @@
 """The background worker of ``vastaa serve``: each round reads the channels that are due
 (listening), analyses new messages (fast tier), applies the automatic moderation rules to them,
 sends what the outbox holds, triages the conversations that changed, marks missed SLA deadlines
-and sends their alerts, sums the days that changed for analytics (once a minute), renders
-evidence cards, and then refines one batch of messages with the
+and sends their alerts, renders evidence cards, and then refines one batch of messages with the
 full tier; evidence retention runs once an hour. A round that found work is followed at once by
 the next; an idle one waits a little."""
 
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.analysis.analyzer import Analyzer
 from vastaa.analysis.tasks import analyze_pending, upgrade_batch
-from vastaa.analytics.tasks import Rollups
 from vastaa.channels.registry import Registry
 from vastaa.channels.tasks import deliver_due
 from vastaa.clock import Clock
@@ -45,7 +43,6 @@ def work_once(
     retention: Retention | None = None,
     listener: Listener | None = None,
     detector: Detector | None = None,
-    rollups: Rollups | None = None,
 ) -> int:
     """One round; returns how many things it did (0: nothing was waiting)."""
     weights = weights or PriorityWeights()
@@ -68,10 +65,6 @@ def work_once(
             counts.refresh_if_due(session, clock())
     if webhook_url:
         deliver_pending(sessions, webhook_url, now=clock())
-    if rollups is not None:
-        rollups.run_if_due(
-            sessions, clock()
-        )  # derived figures: not work that hurries the next round
     done += render_due(sessions, clock=clock)
     if retention is not None:
         done += retention.run_if_due(sessions, clock())
@@ -99,7 +92,6 @@ class Worker(threading.Thread):
         connectors: Registry | None = None,
         retention: Retention | None = None,
         detector: Detector | None = None,
-        rollups: Rollups | None = None,
         interval: float = 2.0,
     ) -> None:
         super().__init__(name="vastaa-worker", daemon=True)
@@ -108,7 +100,6 @@ class Worker(threading.Thread):
         self.counts, self.connectors, self.retention = counts, connectors, retention
         self.listener = Listener()
         self.detector = detector
-        self.rollups = rollups
         self.interval = interval
         self.stopped = threading.Event()
 
@@ -127,7 +118,6 @@ class Worker(threading.Thread):
                     retention=self.retention,
                     listener=self.listener,
                     detector=self.detector,
-                    rollups=self.rollups,
                 )
             except Exception:  # a bad round must not kill the worker; it is logged
                 log.exception("the background round failed; retrying in %s s", self.interval)

@@ -258,3 +258,44 @@ def test_runs_group_consecutive_days_a_week_at_most() -> None:
         (date(2026, 1, 20), date(2026, 1, 20)),
     ]
     assert list(runs([])) == []
+
+
+def test_once_a_day_every_day_is_summed_again(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    first = refresh(sessions, now=now, timezone=HELSINKI)
+    assert refresh(sessions, now=now + timedelta(hours=1), timezone=HELSINKI) <= 1
+    # A row that drifted (say, a conversation whose first day moved) is put right by the sweep.
+    with transaction(sessions) as session:
+        session.execute(update(DailyMessages).values(inbound=99))
+    assert refresh(sessions, now=now + timedelta(days=1, minutes=1), timezone=HELSINKI) == first + 1
+    with transaction(sessions) as session:
+        assert session.scalar(select(func.sum(DailyMessages.inbound))) == 3
+
+
+def test_the_brands_own_posts_are_not_replies_and_a_conversation_takes_its_messages_language(
+    sessions: sessionmaker[Session], now: datetime
+) -> None:
+    from vastaa.analysis.analyzer import FastAnalyzer
+    from vastaa.analysis.tasks import analyze_pending
+
+    ours = {"id": "fb-page", "handle": "kidesuomi", "name": "Kide Suomi", "followers": 900}
+    with transaction(sessions) as session:
+        ingest(
+            session,
+            events(
+                message("post", author=ours, direction="outbound", kind="post", text="Uutuus!"),
+                message(
+                    "c1", parent_id="post", text="Tilaukseni on myöhässä jo viikon, missä se on?"
+                ),
+            ),
+            now=now,
+        )
+    analyze_pending(sessions, FastAnalyzer(), clock=lambda: now)
+    refresh(sessions, now=now, timezone=HELSINKI)
+    with transaction(sessions) as session:
+        said = _said(session, date(2026, 11, 20))
+        assert sum(row["outbound"] for row in said.values()) == 0
+        langs = set(session.scalars(select(Conversation.lang)))
+        assert "fi" in langs

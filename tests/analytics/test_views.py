@@ -128,3 +128,23 @@ def test_the_csv_has_a_row_per_day_channel_and_language_and_is_audited(
     with transaction(sessions) as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
         assert entry.target_type == "analytics" and entry.actor_id == cast["mert"]
+
+
+def test_channels_of_one_name_are_told_apart_and_far_dates_are_refused(
+    client: TestClient,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    cast: dict[str, uuid.UUID],
+) -> None:
+    _ready(sessions, now, cast["aino"])
+    with transaction(sessions) as session:
+        session.execute(update(Channel).values(name="Kide"))
+    login(client, "ada")
+    page = client.get("/analytics?start=2026-11-14&end=2026-11-20")
+    charts = _data(page.text)["charts"]
+    assert isinstance(charts, dict)
+    names = {series["name"] for series in charts["volume"]}
+    assert names == {"Kide (facebook:kidesuomi)", "Kide (x:KideHome)"}
+    assert sum(sum(series["data"]) for series in charts["volume"]) == 3
+    for dates in ("start=9999-12-25&end=9999-12-31", "start=0001-01-01&end=0001-01-05"):
+        assert client.get(f"/analytics?{dates}").status_code == 400

@@ -9,11 +9,14 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.analysis.analyzer import Analyzer, TextIn
+from vastaa.analysis.language import UNDETERMINED
+from vastaa.analysis.records import Analysis
 from vastaa.bulk import one_of
 from vastaa.clock import Clock
 from vastaa.conversations.models import Conversation
@@ -77,6 +80,7 @@ def _store(
         for (message_id, _, lang, _), result in zip(rows, results, strict=True)
     ]
     session.execute(update(Message), updates)
+    _conversation_languages(session, rows, results)
     conversations = list({row[3] for row in rows if row[3] is not None})
     if conversations:
         session.execute(
@@ -85,6 +89,28 @@ def _store(
             .values(triaged_at=None)
         )
     return len(updates)
+
+
+def _conversation_languages(
+    session: Session,
+    rows: Sequence[Row[uuid.UUID, str, str | None, uuid.UUID | None]],
+    results: Sequence[Analysis],
+) -> None:
+    """A conversation whose platform gave no language takes its messages' (the inbox's and the
+    analytics' language filters read the conversation's)."""
+    found: dict[uuid.UUID, str] = {}
+    for (_, _, lang, conversation_id), result in zip(rows, results, strict=True):
+        detected = lang or result.lang
+        if conversation_id is not None and detected and detected != UNDETERMINED:
+            found.setdefault(conversation_id, detected)
+    if found:
+        table = cast(Table, Conversation.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("case_id"), table.c.lang.is_(None))
+            .values(lang=bindparam("case_lang")),
+            [{"case_id": case_id, "case_lang": lang} for case_id, lang in found.items()],
+        )
 
 
 def analyze_pending(sessions: sessionmaker[Session], analyzer: Analyzer, *, clock: Clock) -> int:

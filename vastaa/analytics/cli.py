@@ -40,7 +40,7 @@ def report(weekly: bool, week: str, folder: Path, locale: str | None) -> None:
     templates = Templates(timezone=settings.timezone)
     try:
         wanted = reports.week(week, now.astimezone(templates.zone).date())
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise click.BadParameter(str(error), param_hint="--week") from None
     engine = _ready_engine(settings)
     try:
@@ -103,7 +103,7 @@ def show(start: str, end: str, channel: str, lang: str) -> None:
     today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
     try:
         wanted = queries.filters(start, end, channel, lang, today=today)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise click.BadParameter(str(error)) from None
     engine = _ready_engine(settings)
     try:

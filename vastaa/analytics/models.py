@@ -95,3 +95,4 @@ class AnalyticsState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    swept_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last full recompute

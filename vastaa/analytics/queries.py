@@ -4,6 +4,7 @@ rollups (and, for what is true now, the backlog, from the conversations themselv
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from vastaa.incidents.models import Incident
 from vastaa.triage.service import SLA_QUEUES
 
 LONGEST = 366  # days one view may cover
+EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)
 TOP_AREAS = 8
 
 
@@ -53,6 +55,8 @@ def filters(
     """Filters from the page's query string; raises ValueError on a bad date or channel."""
     last = date.fromisoformat(end) if end else today
     first = date.fromisoformat(start) if start else last - timedelta(days=days - 1)
+    if not (first >= EARLIEST and last <= LATEST):
+        raise ValueError(f"the days are between {EARLIEST} and {LATEST}")
     if first > last:
         raise ValueError("the start is after the end")
     if (last - first).days >= LONGEST:
@@ -198,11 +202,21 @@ def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
 
 
 def channel_labels(session: Session) -> dict[uuid.UUID, str]:
+    """Each channel's name as people know it; one name shared by two channels gets the
+    platform and account too, so that charts, filters and the CSV tell them apart."""
+    rows = session.execute(
+        select(Channel.id, Channel.platform, Channel.account, Channel.name)
+    ).all()
+    names = Counter(name for _, _, _, name in rows if name)
     return {
-        channel_id: name or f"{platform}:{account}"
-        for channel_id, platform, account, name in session.execute(
-            select(Channel.id, Channel.platform, Channel.account, Channel.name)
+        channel_id: (
+            name
+            if name and names[name] == 1
+            else f"{name} ({platform}:{account})"
+            if name
+            else f"{platform}:{account}"
         )
+        for channel_id, platform, account, name in rows
     }
 
 

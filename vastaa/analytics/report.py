@@ -32,6 +32,8 @@ def week(text: str, today: date) -> queries.Filters:
         if found is None:
             raise ValueError(f"a week is written like 2026-W47, not {text!r}")
         monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    if not queries.EARLIEST <= monday <= queries.LATEST:
+        raise ValueError(f"a week between {queries.EARLIEST.year} and {queries.LATEST.year}")
     return queries.Filters(monday, monday + timedelta(days=6))
 
 

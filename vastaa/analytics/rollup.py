@@ -1,15 +1,17 @@
 """Keeping the daily rollups (models.py) true: recompute whole days from the source tables.
 
-A day is recomputed from scratch (its rows deleted, then summed again from the messages and the
-conversations of that day), so the rollups cannot drift from the data. What to recompute:
+A day is recomputed from scratch (summed again from the messages and the conversations of that
+day, then its rows replaced). What to recompute:
 
-- everything, the first time, or when the team's time zone changed (days move);
-- afterwards, the days touched since the last refresh: the day of every message written or
-  analysed since, and the opening day of every conversation changed, triaged, or whose
+- everything: the first time, when the team's time zone changed (days move), and once a day
+  (SWEEP_EVERY) for the few changes that leave no trace on the day they touch;
+- otherwise the days touched since the last refresh: the day of every message written,
+  analysed or arrived since, and the first day of every conversation changed, triaged, or whose
   deadline passed since (an unanswered conversation becomes an SLA miss with nothing written).
 
-Concurrent refreshes (the worker and ``vastaa analytics rebuild``) take one advisory lock on
-PostgreSQL; SQLite has one writer anyway.
+Between two sweeps a day can therefore be off by what those few changes did (see
+docs/analytics.md). Concurrent refreshes (the worker and ``vastaa analytics refresh``) swap
+their rows under one advisory lock on PostgreSQL; SQLite has one writer anyway.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from vastaa.analytics.models import (
     DailyCases,
     DailyMessages,
 )
+from vastaa.bulk import one_of
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.db import transaction
 from vastaa.listening.models import ListeningMatch
@@ -41,6 +44,10 @@ from vastaa.triage.service import SLA_QUEUES
 ROLLUP_LOCK = 0x76617374_61610010  # "vastaa", analytics: any constant the app owns
 MARGIN = timedelta(minutes=5)  # a transaction may commit a little after the time it wrote
 CHUNK_DAYS = 7  # a rebuild recomputes this many days per transaction
+# Everything is recomputed once a day as well: a few changes move a conversation's first day
+# (an older message arriving late, threads merged) or leave no trace of the day they touch (a
+# reply that failed hours later, a listening query removed, an SLA policy changed).
+SWEEP_EVERY = timedelta(days=1)
 SENT = ("sent", "pending")  # our replies that went, or are going, out
 DONE = ("resolved", "closed")
 
@@ -71,39 +78,49 @@ def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 
 def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) -> int:
-    """Bring the rollups up to ``now``; returns how many days were recomputed."""
+    """Bring the rollups up to ``now``; returns how many days were recomputed.
+
+    Each run of days is summed in a read transaction, then swapped in by a short write
+    transaction (SQLite has one writer: the inbox must not wait for the summing). What changes
+    meanwhile carries a later time, so the next refresh sees it."""
     zone = ZoneInfo(timezone)
     with transaction(sessions) as session:
         state = session.get(AnalyticsState, 1)
-        full = state is None or state.timezone != timezone or state.refreshed_at is None
+        full = (
+            state is None
+            or state.timezone != timezone
+            or state.refreshed_at is None
+            or state.swept_at is None
+            or now - state.swept_at >= SWEEP_EVERY
+        )
         days: Collection[date]
         if full:
             days = all_days(session, zone, now)
         else:
             assert state is not None and state.refreshed_at is not None
             days = changed_days(session, since=state.refreshed_at - MARGIN, now=now, zone=zone)
-    first = True
     for start, end in runs(days):
         with transaction(sessions) as session:
+            sums = compute(session, start, end, zone=zone, now=now)
+        with transaction(sessions) as session:
             _lock(session)
-            if full and first:
-                _clear(session)  # the days of another time zone do not line up with ours
-            recompute(session, start, end, zone=zone, now=now)
-        first = False
+            replace(session, start, end, sums)
     with transaction(sessions) as session:
         _lock(session)
-        if full and first:
-            _clear(session)
+        if full:  # days outside the data (or of another time zone) go
+            _keep_only(session, min(days, default=None), max(days, default=None))
         state = session.get(AnalyticsState, 1)
         if state is None:
-            session.add(AnalyticsState(id=1, timezone=timezone, refreshed_at=now))
-        else:
-            state.timezone, state.refreshed_at = timezone, now
+            state = AnalyticsState(id=1)
+            session.add(state)
+        state.timezone, state.refreshed_at = timezone, now
+        if full:
+            state.swept_at = now
     return len(set(days))
 
 
 def forget(session: Session) -> None:
-    """Make the next refresh recompute everything (``vastaa analytics rebuild``)."""
+    """Make the next refresh recompute everything (``vastaa analytics refresh --all``)."""
     state = session.get(AnalyticsState, 1)
     if state is not None:
         state.refreshed_at = None
@@ -118,9 +135,16 @@ def all_days(session: Session, zone: ZoneInfo, now: datetime) -> list[date]:
 
 
 def changed_days(session: Session, *, since: datetime, now: datetime, zone: ZoneInfo) -> set[date]:
+    """The days touched since ``since``: of messages written, analysed, or arrived (replies the
+    brand wrote on the platform itself are not analysed), and of conversations changed,
+    triaged or past their deadline."""
     stamps: set[datetime] = set()
-    for column in (Message.created_at, Message.analyzed_at):
-        stamps.update(session.scalars(select(Message.created_at).where(column >= since)))
+    for touched in (
+        Message.created_at >= since,
+        Message.analyzed_at >= since,
+        and_(Message.analysis_tier.is_(None), Message.received_at >= since),
+    ):
+        stamps.update(session.scalars(select(Message.created_at).where(touched)))
     stamps.update(
         session.scalars(
             select(Conversation.first_message_at).where(
@@ -135,15 +159,26 @@ def changed_days(session: Session, *, since: datetime, now: datetime, zone: Zone
     return {local_day(at, zone) for at in stamps}
 
 
-def recompute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
+Sums = list[tuple[type[DailyMessages | DailyCases | DailyAgents], list[dict[str, object]]]]
+
+
+def compute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: datetime) -> Sums:
+    """The rows of the days ``first`` to ``last`` (both included), from the source tables."""
     since, until = day_start(first, zone), day_start(last + timedelta(days=1), zone)
-    for table in (DailyMessages, DailyCases, DailyAgents):
-        session.execute(delete(table).where(table.day >= first, table.day <= last))
     said, agents = _messages(session, since, until, zone)
     cases = _cases(session, since, until, zone, now)
-    for table, rows in ((DailyMessages, said), (DailyCases, cases), (DailyAgents, agents)):
+    return [(DailyMessages, said), (DailyCases, cases), (DailyAgents, agents)]
+
+
+def replace(session: Session, first: date, last: date, sums: Sums) -> None:
+    for table, rows in sums:
+        session.execute(delete(table).where(table.day >= first, table.day <= last))
         if rows:
             session.execute(insert(table), rows)
+
+
+def recompute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: datetime) -> None:
+    replace(session, first, last, compute(session, first, last, zone=zone, now=now))
 
 
 def _lock(session: Session) -> None:
@@ -151,9 +186,12 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
 
 
-def _clear(session: Session) -> None:
+def _keep_only(session: Session, first: date | None, last: date | None) -> None:
     for table in (DailyMessages, DailyCases, DailyAgents):
-        session.execute(delete(table))
+        if first is None or last is None:
+            session.execute(delete(table))
+        else:
+            session.execute(delete(table).where(or_(table.day < first, table.day > last)))
 
 
 # What was said, and what each agent did, by the day it was written.
@@ -199,12 +237,13 @@ def _messages(
             analysis["intents"],
             matched,
             Conversation.lang,
-            Conversation.first_message_at,
+            Message.conversation_id,
             Conversation.first_response_at,
         )
         .outerjoin(Conversation, Conversation.id == Message.conversation_id)
         .where(Message.created_at >= since, Message.created_at < until)
     )
+    firsts: list[tuple[_Agent, uuid.UUID, datetime]] = []
     said: dict[tuple[date, uuid.UUID, str, str], _Said] = defaultdict(_Said)
     agents: dict[tuple[date, uuid.UUID, uuid.UUID, str], _Agent] = defaultdict(_Agent)
     for (
@@ -221,7 +260,7 @@ def _messages(
         intents,
         is_match,
         case_lang,
-        case_began,
+        case_id,
         first_response,
     ) in rows:
         day = local_day(at, zone)
@@ -237,17 +276,23 @@ def _messages(
                 row.sentiment_sum += float(score)
                 row.sentiment_n += 1
             continue
-        if delivery not in SENT:
-            continue  # waiting for review, sent back, or refused by the platform
+        if delivery not in SENT or kind == "post":
+            continue  # waiting for review, sent back, refused; or the brand's own post
         language = case_lang or lang or ""
         said[(day, channel_id, language, "")].outbound += 1
         if sent_by is None:
             continue
         agent = agents[(day, sent_by, channel_id, language)]
         agent.replies += 1
-        if first_response is not None and first_response == at and case_began is not None:
+        if first_response is not None and first_response == at and case_id is not None:
+            firsts.append((agent, case_id, at))
+    asked_at = _first_inbound(
+        session, one_of(session, Message.conversation_id, [c for _, c, _ in firsts])
+    )
+    for agent, case_id, at in firsts:
+        if case_id in asked_at:
             agent.first_responses += 1
-            agent.frt_minutes += max(0.0, (at - case_began) / timedelta(minutes=1))
+            agent.frt_minutes += max(0.0, (at - asked_at[case_id]) / timedelta(minutes=1))
     return (
         [
             {"day": d, "channel_id": c, "lang": lang, "area": area, **vars(row)}
@@ -289,6 +334,7 @@ def _cases(
 ) -> list[dict[str, object]]:
     in_range = and_(Conversation.first_message_at >= since, Conversation.first_message_at < until)
     resolved_at = _resolved_at(session, in_range)
+    asked_at = _first_inbound(session, in_range)
     policies = Policies.load(session)
     rows = session.execute(
         select(
@@ -325,10 +371,13 @@ def _cases(
         row.cases += 1
         waiting = queue in SLA_QUEUES and status not in DONE
         if first_response is not None or waiting:
+            # The clock runs from the customer's first message, as triage's does (a case that
+            # began with our direct message waits for them first).
+            asked = asked_at.get(case_id, began)
             row.needing += 1
-            due = deadline(policies.match(channel_id, priority), began, first=True)
+            due = deadline(policies.match(channel_id, priority), asked, first=True)
             if first_response is not None:
-                _answered(row, (first_response - began) / timedelta(minutes=1))
+                _answered(row, (first_response - asked) / timedelta(minutes=1))
                 if due is not None:
                     row.sla_met += first_response <= due
                     row.sla_missed += first_response > due
@@ -356,6 +405,17 @@ def _answered(row: _Cases, minutes: float) -> None:
     row.frt_minutes += minutes
     bucket = next((n for n, limit in enumerate(FRT_BUCKETS) if minutes <= limit), -1)
     row.frt[bucket] += 1
+
+
+def _first_inbound(session: Session, which: ColumnElement[bool]) -> dict[uuid.UUID, datetime]:
+    """When the customer first wrote, in each conversation ``which`` selects."""
+    rows = session.execute(
+        select(Message.conversation_id, func.min(Message.created_at))
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(which, Message.direction == "inbound")
+        .group_by(Message.conversation_id)
+    )
+    return {case_id: at for case_id, at in rows if case_id is not None}
 
 
 def _resolved_at(session: Session, in_range: ColumnElement[bool]) -> dict[uuid.UUID, datetime]:

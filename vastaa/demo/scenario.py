@@ -138,10 +138,16 @@ def load(session: Session, *, now: datetime) -> LoadedScenario:
 def _credit_past_replies(session: Session, usernames: list[str]) -> None:
     """The scenario's replies came from the brand's accounts; in the demo the team wrote them,
     in turn."""
-    users = session.scalars(select(User.id).where(User.username.in_(usernames))).all()
+    users = session.scalars(
+        select(User.id).where(User.username.in_(usernames)).order_by(User.username)
+    ).all()
     replies = session.scalars(
         select(Message)
-        .where(Message.direction == "outbound", Message.sent_by_id.is_(None))
+        .where(
+            Message.direction == "outbound",
+            Message.kind != "post",  # the brand's own posts are nobody's reply
+            Message.sent_by_id.is_(None),
+        )
         .order_by(Message.created_at, Message.id)
     ).all()
     for n, reply in enumerate(replies):

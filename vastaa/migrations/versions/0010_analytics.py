@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("refreshed_at", vastaa.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("swept_at", vastaa.db.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_state")),
     )
     op.create_table(
