@@ -181,6 +181,7 @@ def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
     labels = channel_labels(session)
     totals = totals_of(session, wanted)
     days, channels = _days(session, wanted, labels)
+    waiting = _waiting(session, wanted)
     return Dashboard(
         filters=wanted,
         totals=totals,
@@ -188,11 +189,11 @@ def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
         channels=channels,
         frt_histogram=_histogram(session, wanted),
         teams=_teams(session, wanted),
-        agents=_agents(session, wanted),
+        agents=_agents(session, wanted, waiting),
         areas=_areas(session, wanted),
         incidents=_incidents(session, wanted, zone),
-        backlog=_backlog(session, wanted),
-        oldest_waiting=_oldest_waiting(session, wanted),
+        backlog=waiting.per_queue,
+        oldest_waiting=waiting.oldest,
         channel_counts=_channel_counts(session, wanted),
         refreshed_at=session.scalar(select(AnalyticsState.refreshed_at)),
         since=day_start(wanted.start, zone),
@@ -374,7 +375,7 @@ def _teams(session: Session, wanted: Filters) -> list[Group]:
     return sorted(groups, key=lambda group: (group.name == "", -group.cases, group.name))
 
 
-def _agents(session: Session, wanted: Filters) -> list[Group]:
+def _agents(session: Session, wanted: Filters, waiting: Waiting) -> list[Group]:
     rows = session.execute(
         select(
             User.id,
@@ -387,7 +388,7 @@ def _agents(session: Session, wanted: Filters) -> list[Group]:
         .where(_where(DailyAgents, wanted))
         .group_by(User.id, User.display_name)
     ).all()
-    open_now = _open_per_agent(session, wanted)
+    open_now = dict(waiting.per_agent)
     groups = [
         Group(
             name=name,
@@ -419,27 +420,37 @@ def _live(wanted: Filters) -> list[ColumnElement[bool]]:
     return terms
 
 
-def _open_per_agent(session: Session, wanted: Filters) -> dict[uuid.UUID, int]:
-    query = (
-        select(Conversation.assignee_id, func.count())
-        .where(Conversation.assignee_id.is_not(None), *_live(wanted))
-        .group_by(Conversation.assignee_id)
-    )
-    return {user_id: int(n) for user_id, n in session.execute(query) if user_id is not None}
+@dataclass(frozen=True)
+class Waiting:
+    """The backlog now: per view, per assigned agent, and since when the oldest waits."""
+
+    per_queue: dict[str, int]
+    per_agent: dict[uuid.UUID, int]
+    oldest: datetime | None
 
 
-def _backlog(session: Session, wanted: Filters) -> dict[str, int]:
-    """Conversations waiting for an answer now, per view (the filters' days do not apply)."""
-    query = select(Conversation.queue, func.count()).where(*_live(wanted))
-    found = {queue: int(n) for queue, n in session.execute(query.group_by(Conversation.queue))}
-    return {queue: found.get(queue, 0) for queue in SLA_QUEUES}
-
-
-def _oldest_waiting(session: Session, wanted: Filters) -> datetime | None:
-    oldest: datetime | None = session.scalar(
-        select(func.min(Conversation.last_inbound_at)).where(*_live(wanted))
-    )
-    return oldest
+def _waiting(session: Session, wanted: Filters) -> Waiting:
+    """One pass over the waiting conversations (ix_conversation_waiting holds every column it
+    reads, so the table itself is not read); the filters' days do not apply."""
+    per_queue = dict.fromkeys(SLA_QUEUES, 0)
+    per_agent: dict[uuid.UUID, int] = {}
+    oldest: datetime | None = None
+    for queue, agent, n, since in session.execute(
+        select(
+            Conversation.queue,
+            Conversation.assignee_id,
+            func.count(),
+            func.min(Conversation.last_inbound_at),
+        )
+        .where(*_live(wanted))
+        .group_by(Conversation.queue, Conversation.assignee_id)
+    ):
+        per_queue[queue] = per_queue.get(queue, 0) + int(n)
+        if agent is not None:
+            per_agent[agent] = per_agent.get(agent, 0) + int(n)
+        if since is not None and (oldest is None or since < oldest):
+            oldest = since
+    return Waiting(per_queue, per_agent, oldest)
 
 
 def _areas(session: Session, wanted: Filters) -> list[Area]:

@@ -75,6 +75,16 @@ class Conversation(Base):
         Index("ix_conversation_due", "due_at"),
         Index("ix_conversation_updated", "updated_at"),  # the analytics refresh
         Index("ix_conversation_first_message", "first_message_at"),
+        # The analytics backlog, read from the index alone.
+        Index(
+            "ix_conversation_waiting",
+            "queue",
+            "status",
+            "assignee_id",
+            "channel_id",
+            "lang",
+            "last_inbound_at",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)

@@ -106,9 +106,16 @@ def upgrade() -> None:
         "ix_conversation_first_message", "conversation", ["first_message_at"], unique=False
     )
     op.create_index("ix_conversation_updated", "conversation", ["updated_at"], unique=False)
+    op.create_index(
+        "ix_conversation_waiting",
+        "conversation",
+        ["queue", "status", "assignee_id", "channel_id", "lang", "last_inbound_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_conversation_waiting", table_name="conversation")
     op.drop_index("ix_conversation_updated", table_name="conversation")
     op.drop_index("ix_conversation_first_message", table_name="conversation")
 
