@@ -2,7 +2,7 @@
 since the last one), everything the first time, after the time zone changed, and once a day.
 
 It runs in a thread of its own, so that a long recompute (the first, after an upgrade, takes
-about a minute per million messages) never holds up sending, triage or SLA alerts."""
+a few minutes per million messages) never holds up sending, triage or SLA alerts."""
 
 from __future__ import annotations
 
