@@ -28,15 +28,16 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import inbox  # noqa: E402
 from inbox import NOW, PHRASES, build, percentile  # noqa: E402
 from ingest import _cpu, ensure_database, fresh_engine  # noqa: E402
 from sqlalchemy import Engine, func, select, update  # noqa: E402
@@ -48,16 +49,15 @@ from vastaa.analysis.records import ABUSE_KINDS, Abuse, Analysis, Sentiment  # n
 from vastaa.analytics import queries, rollup  # noqa: E402
 from vastaa.analytics.models import DailyAgents, DailyCases, DailyMessages  # noqa: E402
 from vastaa.benchmarking import write_section  # noqa: E402
-from vastaa.bulk import bulk_insert, one_of, refresh_statistics  # noqa: E402
+from vastaa.bulk import bulk_insert, one_of  # noqa: E402
 from vastaa.channels.models import Channel  # noqa: E402
 from vastaa.config import Settings  # noqa: E402
 from vastaa.conversations.models import Conversation, ConversationEvent  # noqa: E402
-from vastaa.db import make_sessionmaker, new_id, transaction  # noqa: E402
+from vastaa.db import Base, make_sessionmaker, new_id, transaction  # noqa: E402
 from vastaa.listening.models import ListeningMatch, ListeningQuery  # noqa: E402
 from vastaa.messages.models import Message  # noqa: E402
 
 TIMEZONE = "Europe/Helsinki"
-CASES = 5_000  # conversations filled in per transaction
 TEAMS = (("Suomi", False), ("Türkiye", False), ("Specialists", True))
 # What the analyser says of each phrase of inbox.PHRASES (the same order in every language):
 # sentiment, intents, problem area.
@@ -90,150 +90,124 @@ REPLIES = {
 }
 
 
-def prepare(engine: Engine, messages: int) -> int:
+def prepare(engine: Engine, messages: int, seed: int = 12) -> int:
     """The inbox benchmark's data with what the analytics read; returns the messages made."""
-    conversations = messages // 4
-    build(engine, conversations * 3)  # three messages from the customer in each
-    replies = fill(engine)
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as session:
-        refresh_statistics(session)
-    if engine.dialect.name == "postgresql":  # the updates left dead rows, as in a live database
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-    return conversations * 3 + replies
-
-
-def fill(engine: Engine, seed: int = 12) -> int:
-    """Analysis, replies, teams, resolutions, tone changes and listening matches for the inbox
-    benchmark's conversations; returns the replies made (one per conversation)."""
-    rng = random.Random(seed)
-    sessions = make_sessionmaker(engine)
-    with transaction(sessions) as session:
-        agents = list(
-            session.scalars(select(User.id).where(User.role == "agent").order_by(User.username))
-        )
         teams = [Team(name=name, escalation=special, created_at=NOW) for name, special in TEAMS]
         listening = ListeningQuery(
             name="Kide", expression="kide", languages=[], created_at=NOW, updated_at=NOW
         )
         session.add_all([*teams, listening])
         session.flush()
-        team_ids = [team.id for team in teams]
-        query_id = listening.id
-    made, after = 0, None
-    while True:
-        with transaction(sessions) as session:
-            query = select(
-                Conversation.id,
-                Conversation.channel_id,
-                Conversation.lang,
-                Conversation.queue,
-                Conversation.status,
-                Conversation.assignee_id,
-                Conversation.public,
-                Conversation.thread_key,
-                Conversation.first_message_at,
-                Conversation.last_message_at,
-            ).order_by(Conversation.id)
-            if after is not None:
-                query = query.where(Conversation.id > after)
-            cases = session.execute(query.limit(CASES)).all()
-            if not cases:
-                break
-            after = cases[-1].id
-            made += _fill(session, rng, cases, agents, team_ids, query_id)
-        print(f"  filled {made:,} conversations", end="\r", flush=True)
-    print()
-    return made
+        filler = Filler(random.Random(seed), [team.id for team in teams], listening.id)
+    conversations = messages // 4
+    # The builder's rows get what they lack as they are written: updating a million messages
+    # afterwards costs more than building them (on PostgreSQL every update recomputes the
+    # search vector and writes every index again).
+    with patch.object(inbox, "bulk_insert", filler.insert):
+        build(engine, conversations * 3)  # three messages from the customer in each
+    return conversations * 3 + filler.replies
 
 
-def _fill(
-    session: Session,
-    rng: random.Random,
-    cases: Sequence[Any],  # rows of conversation columns
-    agents: list[uuid.UUID],
-    teams: list[uuid.UUID],
-    query_id: uuid.UUID,
-) -> int:
-    analysed, matches = [], []
-    for message_id, created, text, lang, toxic in session.execute(
-        select(Message.id, Message.created_at, Message.text, Message.lang, Conversation.toxic)
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(one_of(session, Message.conversation_id, [case.id for case in cases]))
-    ):
-        analysed.append(
-            {
-                "id": message_id,
-                "analysis": analysis(rng, text, lang or "en", toxic),
-                "analyzed_at": created + timedelta(seconds=rng.randrange(2, 60)),
-                "analysis_tier": "full",
-            }
-        )
-        if rng.random() < 0.04:
-            matches.append({"message_id": message_id, "query_id": query_id, "matched_at": created})
-    # As many replies as conversations: one for each answered, the rest as second replies.
-    answered = [case.id for case in cases if rng.random() < ANSWERED[case.queue]]
-    count = Counter(answered)
-    for _ in range(len(cases) - len(answered) if answered else 0):
-        count[rng.choice(answered)] += 1
-    replies: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    changes = []
-    for case in cases:
-        lang = case.lang or "en"
-        times = _reply_times(rng, case.first_message_at, case.last_message_at, count[case.id])
-        agent = case.assignee_id
-        for n, at in enumerate(times):
-            by = (agent or rng.choice(agents)) if rng.random() < 0.98 else None  # 2 %: the API
-            replies.append(
-                {
-                    "id": new_id(),
-                    "channel_id": case.channel_id,
-                    "external_id": f"{case.thread_key}-r{n}",
-                    "conversation_id": case.id,
-                    "direction": "outbound",
-                    "kind": "reply" if case.public else "direct_message",
-                    "public": case.public,
-                    "text": rng.choice(REPLIES[lang]),
-                    "lang": lang,
-                    "created_at": at,
-                    "received_at": at,
-                    "thread_key": case.thread_key,
-                    "content_hash": uuid.uuid4().hex,
-                    "delivery": "sent",
-                    "sent_by_id": by,
-                }
-            )
-        last = max([case.last_message_at, *times])
-        updated = last
-        tone_at = None
-        if rng.random() < 0.03:  # the customer's second message turned the tone
-            tone_at = case.first_message_at + timedelta(hours=1)
-            events.append(_event(case.id, tone_at, None, "tone_change", None))
-        if case.status == "resolved":
-            updated = min(NOW, last + _minutes(rng, 180, 1.2))
-            if rng.random() < 0.75:  # the rest were resolved before events were kept
-                data = {"from": "open", "to": "resolved"}
-                events.append(_event(case.id, updated, agent, "status", data))
-        changes.append(
-            {
-                "id": case.id,
-                "team_id": _team(rng, case.queue, lang, teams),
-                "first_response_at": times[0] if times else None,
-                "last_outbound_at": times[-1] if times else None,
-                "tone_changed_at": tone_at,
-                "message_count": 3 + len(times),
-                "last_message_at": last,
-                "updated_at": updated,
-            }
-        )
-    session.execute(update(Message), analysed)
-    session.execute(update(Conversation), changes)
-    bulk_insert(session, Message, replies)
-    bulk_insert(session, ConversationEvent, events)
-    bulk_insert(session, ListeningMatch, matches)
-    return len(replies)
+class Filler:
+    """Adds to the inbox builder's rows what the analytics read: the analysis of each customer
+    message, our replies (as many as conversations), teams, resolutions with their status
+    events, tone changes and listening matches."""
+
+    def __init__(self, rng: random.Random, teams: list[uuid.UUID], query_id: uuid.UUID) -> None:
+        self.rng, self.teams, self.query_id = rng, teams, query_id
+        self.agents: list[uuid.UUID] = []
+        self.toxic: dict[uuid.UUID, bool] = {}  # the chunk's conversations
+        self.later: list[tuple[type[Base], list[dict[str, Any]]]] = []
+        self.replies = 0
+
+    def insert(self, session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        if model is Conversation:
+            self._conversations(session, rows)
+        elif model is Message:
+            self._messages(session, rows)
+        else:
+            bulk_insert(session, model, rows)
+
+    def _conversations(self, session: Session, cases: list[dict[str, Any]]) -> None:
+        rng = self.rng
+        if not self.agents:
+            query = select(User.id).where(User.role == "agent").order_by(User.username)
+            self.agents = list(session.scalars(query))
+        # One reply for each answered conversation, the rest as second (or third) replies.
+        answered = [case["id"] for case in cases if rng.random() < ANSWERED[case["queue"]]]
+        count = Counter(answered)
+        for _ in range(len(cases) - len(answered) if answered else 0):
+            count[rng.choice(answered)] += 1
+        replies: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for case in cases:
+            lang = case["lang"] or "en"
+            began, last = case["first_message_at"], case["last_message_at"]
+            times = _reply_times(rng, began, last, count[case["id"]])
+            agent = case["assignee_id"]
+            for n, at in enumerate(times):
+                by = (agent or rng.choice(self.agents)) if rng.random() < 0.98 else None  # API
+                replies.append(
+                    {
+                        "id": new_id(),
+                        "channel_id": case["channel_id"],
+                        "external_id": f"{case['thread_key']}-r{n}",
+                        "conversation_id": case["id"],
+                        "direction": "outbound",
+                        "kind": "reply" if case["public"] else "direct_message",
+                        "public": case["public"],
+                        "text": rng.choice(REPLIES[lang]),
+                        "lang": lang,
+                        "created_at": at,
+                        "received_at": at,
+                        "thread_key": case["thread_key"],
+                        "content_hash": uuid.uuid4().hex,
+                        "delivery": "sent",
+                        "sent_by_id": by,
+                    }
+                )
+            last = max([last, *times])
+            case["updated_at"], case["tone_changed_at"] = last, None
+            if rng.random() < 0.03:  # the customer's second message turned the tone
+                case["tone_changed_at"] = began + timedelta(hours=1)
+                events.append(_event(case["id"], began + timedelta(hours=1), None, "tone_change"))
+            if case["status"] == "resolved":
+                case["updated_at"] = _by_now(rng, last, _minutes(rng, 180, 1.2))
+                if rng.random() < 0.75:  # the rest were resolved before events were kept
+                    data = {"from": "open", "to": "resolved"}
+                    events.append(_event(case["id"], case["updated_at"], agent, "status", data))
+            case["team_id"] = _team(rng, case["queue"], lang, self.teams)
+            case["first_response_at"] = times[0] if times else None
+            case["last_outbound_at"] = times[-1] if times else None
+            case["message_count"] = 3 + len(times)
+            case["last_message_at"] = last
+            self.toxic[case["id"]] = case["toxic"]
+        bulk_insert(session, Conversation, cases)
+        self.later = [(Message, replies), (ConversationEvent, events)]
+        self.replies += len(replies)
+
+    def _messages(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        rng = self.rng
+        matches = []
+        for row in rows:
+            toxic = self.toxic[row["conversation_id"]]
+            row["analysis"] = analysis(rng, row["text"], row["lang"], toxic)
+            row["analyzed_at"] = row["created_at"] + timedelta(seconds=rng.randrange(2, 60))
+            row["analysis_tier"] = "full"
+            if rng.random() < 0.04:
+                matches.append(
+                    {"message_id": row["id"], "query_id": self.query_id, "matched_at": NOW}
+                )
+        bulk_insert(session, Message, rows)
+        after: list[tuple[type[Base], list[dict[str, Any]]]] = [
+            *self.later,
+            (ListeningMatch, matches),
+        ]
+        for model, more in after:
+            bulk_insert(session, model, more)
+        self.toxic, self.later = {}, []
 
 
 def analysis(rng: random.Random, text: str, lang: str, toxic: bool) -> dict[str, object]:
@@ -267,15 +241,21 @@ def _minutes(rng: random.Random, median: float, spread: float) -> timedelta:
 
 def _reply_times(rng: random.Random, first: datetime, last: datetime, count: int) -> list[datetime]:
     """The first reply some 40 minutes after the first message (a long tail of days), the
-    others after the customer's latest message; none later than now."""
+    others after the customer's latest message."""
     times: list[datetime] = []
     for n in range(count):
-        if n == 0:
-            at = first + _minutes(rng, 40, 1.4)
-        else:
-            at = max(times[-1], last) + _minutes(rng, 30, 1.0)
-        times.append(max(first + timedelta(seconds=1), min(at, NOW)))
+        after = first if n == 0 else max(times[-1], last)
+        times.append(
+            _by_now(rng, after, _minutes(rng, 40, 1.4) if n == 0 else _minutes(rng, 30, 1.0))
+        )
     return times
+
+
+def _by_now(rng: random.Random, after: datetime, wait: timedelta) -> datetime:
+    """``after`` + ``wait``; what would fall after now falls somewhere between (whole seconds)."""
+    if after + wait <= NOW:
+        return after + wait
+    return after + timedelta(seconds=int(rng.random() * (NOW - after).total_seconds()))
 
 
 def _team(rng: random.Random, queue: str, lang: str, teams: list[uuid.UUID]) -> uuid.UUID | None:
@@ -294,7 +274,7 @@ def _event(
     at: datetime,
     actor: uuid.UUID | None,
     kind: str,
-    data: dict[str, Any] | None,
+    data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -334,6 +314,9 @@ def time_refreshes(engine: Engine, touched: int = 200) -> Refreshes:
     began = time.perf_counter()
     idle = rollup.refresh(sessions, now=later + timedelta(minutes=2), timezone=TIMEZONE)
     idle_s = time.perf_counter() - began
+    if engine.dialect.name == "postgresql":  # autovacuum would, after so many new rows
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE daily_messages, daily_cases, daily_agents")
     with sessions() as session:
         rows = {
             table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0
@@ -394,6 +377,7 @@ REQUESTS = [
     Request("30 days, language fi", 30, lang="fi"),
     Request("90 days, one channel + fi", 90, channel=True, lang="fi"),
 ]
+TARGET_MS = 300
 PAGE = "GET /analytics"
 CSV = "GET /analytics.csv, 30 days"
 
@@ -543,7 +527,8 @@ def render(results: dict[str, Result], args: argparse.Namespace) -> str:
         f"`queries.dashboard` in {TIMEZONE} in a fresh transaction, then (`GET`) the whole page "
         "through the web app as a logged-in supervisor, template included, timed "
         f"{args.repeat} times after two warm-up runs; PostgreSQL vacuumed and analysed after "
-        "loading, as autovacuum would; target p95 ≤ 300 ms).",
+        "loading and the rollups after building, as autovacuum would; target p95 ≤ "
+        f"{TARGET_MS} ms).",
         "",
         "| request | " + " | ".join(f"{k} p50 ms | {k} p95 ms" for k in kinds) + " |",
         "|---|" + "---:|---:|" * len(kinds),
@@ -557,13 +542,12 @@ def render(results: dict[str, Result], args: argparse.Namespace) -> str:
                 cells.append(f"{statistics.median(values):.1f} | {percentile(values, 0.95):.1f}")
             else:
                 cells.append("— | —")
-        label = name if name.startswith("GET") else f"`dashboard()`, {name}"
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_label(name)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "| rollups | " + " | ".join(kinds) + " |",
         "|---|" + "---:|" * len(kinds),
-        "| rebuild from empty (every day) | "
+        "| every day recomputed (from empty; the daily sweep) | "
         + " | ".join(
             f"{r.refreshes.rebuild_s:.1f} s ({_days(r.refreshes.rebuild_days)})"
             for r in results.values()
@@ -587,7 +571,19 @@ def render(results: dict[str, Result], args: argparse.Namespace) -> str:
         )
         + " |",
     ]
+    over = [
+        f"{_label(name)} ({kind} {percentile(values, 0.95):.0f} ms)"
+        for name in names
+        for kind in kinds
+        if (values := results[kind].timings.get(name)) and percentile(values, 0.95) > TARGET_MS
+    ]
+    if over:
+        lines += ["", f"Over the target (p95 > {TARGET_MS} ms): " + "; ".join(over) + "."]
     return "\n".join(lines) + "\n\n" + SHAPE
+
+
+def _label(name: str) -> str:
+    return name if name.startswith("GET") else f"`dashboard()`, {name}"
 
 
 def _days(n: int) -> str:

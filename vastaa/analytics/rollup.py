@@ -334,7 +334,10 @@ def _cases(
 ) -> list[dict[str, object]]:
     in_range = and_(Conversation.first_message_at >= since, Conversation.first_message_at < until)
     resolved_at = _resolved_at(session, in_range)
-    asked_at = _first_inbound(session, in_range)
+    # An IN over the range's conversations: joined instead, SQLite walks every message.
+    asked_at = _first_inbound(
+        session, Message.conversation_id.in_(select(Conversation.id).where(in_range))
+    )
     policies = Policies.load(session)
     rows = session.execute(
         select(
@@ -411,7 +414,6 @@ def _first_inbound(session: Session, which: ColumnElement[bool]) -> dict[uuid.UU
     """When the customer first wrote, in each conversation ``which`` selects."""
     rows = session.execute(
         select(Message.conversation_id, func.min(Message.created_at))
-        .join(Conversation, Conversation.id == Message.conversation_id)
         .where(which, Message.direction == "inbound")
         .group_by(Message.conversation_id)
     )
