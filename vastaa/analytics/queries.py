@@ -18,8 +18,10 @@ from vastaa.analytics.models import FRT_BUCKETS, AnalyticsState, DailyAgents, Da
 from vastaa.analytics.models import DailyMessages as Said
 from vastaa.analytics.rollup import day_start
 from vastaa.channels.models import Channel
+from vastaa.channels.registry import Registry
 from vastaa.conversations.models import Conversation
 from vastaa.incidents.models import Incident
+from vastaa.listening.queries import Coverage, coverage
 from vastaa.triage.service import SLA_QUEUES
 
 LONGEST = 366  # days one view may cover
@@ -174,6 +176,13 @@ class Dashboard:
     since: datetime  # the first day's start, UTC
     until: datetime  # the day after the last's start, UTC
     languages: list[str] = field(default_factory=list)
+    labels: dict[uuid.UUID, str] = field(default_factory=dict)  # every channel's name
+
+    def gap(self, session: Session, registry: Registry) -> Coverage:
+        """The coverage gap of the period (R2), from the daily sums."""
+        return coverage(
+            session, registry, since=self.since, until=self.until, counts=self.channel_counts
+        )
 
 
 def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
@@ -199,6 +208,7 @@ def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
         since=day_start(wanted.start, zone),
         until=day_start(wanted.end + timedelta(days=1), zone),
         languages=_languages(session),
+        labels=labels,
     )
 
 
@@ -219,10 +229,6 @@ def channel_labels(session: Session) -> dict[uuid.UUID, str]:
         )
         for channel_id, platform, account, name in rows
     }
-
-
-def _said_where(wanted: Filters) -> ColumnElement[bool]:
-    return _where(Said, wanted)
 
 
 def _where(table: Any, wanted: Filters) -> ColumnElement[bool]:
@@ -263,7 +269,7 @@ CASE_SUMS = (
 def totals_of(session: Session, wanted: Filters) -> Totals:
     said = session.execute(
         select(*(func.coalesce(func.sum(getattr(Said, n)), 0) for n in SAID_SUMS)).where(
-            _said_where(wanted)
+            _where(Said, wanted)
         )
     ).one()
     cases = session.execute(
@@ -293,7 +299,7 @@ def _days(
             func.sum(Said.sentiment_sum),
             func.sum(Said.sentiment_n),
         )
-        .where(_said_where(wanted))
+        .where(_where(Said, wanted))
         .group_by(Said.day, Said.channel_id)
     ):
         label = labels.get(channel_id, str(channel_id))
@@ -458,7 +464,7 @@ def _areas(session: Session, wanted: Filters) -> list[Area]:
         select(
             Said.area, func.sum(Said.inbound), func.sum(Said.complaints), func.sum(Said.negative)
         )
-        .where(_said_where(wanted), Said.area != "")
+        .where(_where(Said, wanted), Said.area != "")
         .group_by(Said.area)
     ).all()
     areas = [Area(area, int(n), int(c), int(neg)) for area, n, c, neg in rows if n]
@@ -482,7 +488,7 @@ def _channel_counts(session: Session, wanted: Filters) -> dict[uuid.UUID, tuple[
         channel_id: (int(n), int(mentions))
         for channel_id, n, mentions in session.execute(
             select(Said.channel_id, func.sum(Said.inbound), func.sum(Said.mentions))
-            .where(_said_where(wanted))
+            .where(_where(Said, wanted))
             .group_by(Said.channel_id)
         )
         if n
@@ -502,7 +508,7 @@ def csv_rows(session: Session, wanted: Filters) -> tuple[list[str], list[list[ob
         select(
             Said.day, Said.channel_id, Said.lang, *(func.sum(getattr(Said, n)) for n in SAID_SUMS)
         )
-        .where(_said_where(wanted))
+        .where(_where(Said, wanted))
         .group_by(Said.day, Said.channel_id, Said.lang)
     ):
         said[(row[0], row[1], row[2])] = list(row[3:])

@@ -17,7 +17,7 @@ from vastaa.channels.registry import Registry
 from vastaa.i18n import translations
 from vastaa.incidents.models import Incident
 from vastaa.incidents.report import cell, pdf
-from vastaa.listening.queries import Coverage, coverage
+from vastaa.listening.queries import Coverage
 from vastaa.web.templating import Templates
 
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -56,9 +56,7 @@ def weekly(
     now: datetime,
 ) -> Weekly:
     board = queries.dashboard(session, wanted, timezone=timezone)
-    gap = coverage(
-        session, registry, since=board.since, until=board.until, counts=board.channel_counts
-    )
+    gap = board.gap(session, registry)
     incidents = session.scalars(
         select(Incident)
         .where(

@@ -20,7 +20,6 @@ from vastaa.analytics import queries
 from vastaa.analytics.models import FRT_BUCKETS
 from vastaa.audit.service import log
 from vastaa.errors import PermanentError
-from vastaa.listening.queries import coverage
 from vastaa.web.auth import Context, User
 
 router = APIRouter()
@@ -51,14 +50,8 @@ def analytics_page(
     wanted = _filters(context, start, end, channel, lang)
     with context.transaction() as session:
         board = queries.dashboard(session, wanted, timezone=context.settings.timezone)
-        gap = coverage(
-            session,
-            context.connectors,
-            since=board.since,
-            until=board.until,
-            counts=board.channel_counts,
-        )
-        channels = sorted(queries.channel_labels(session).items(), key=lambda item: item[1])
+        gap = board.gap(session, context.connectors)
+    channels = sorted(board.labels.items(), key=lambda item: item[1])
     return context.templates.render(
         request,
         "analytics/dashboard.html",
