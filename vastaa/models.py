@@ -1,7 +1,14 @@
 """Imports every domain's models so that ``Base.metadata`` knows the whole schema."""
 
 from vastaa.accounts.models import ApiToken, Team, TeamMember, User, WebSession
-from vastaa.analytics.models import AnalyticsState, DailyAgents, DailyCases, DailyMessages
+from vastaa.analytics.models import (
+    AnalyticsState,
+    DailyAgents,
+    DailyAgentTotals,
+    DailyCases,
+    DailyMessages,
+    DailyMessageTotals,
+)
 from vastaa.audit.models import AuditEntry
 from vastaa.channels.models import Brand, Channel, OutboxItem
 from vastaa.conversations.models import Conversation, ConversationEvent
@@ -19,8 +26,10 @@ from vastaa.sla.models import Alert, SlaPolicy
 __all__ = [
     "AnalyticsState",
     "DailyAgents",
+    "DailyAgentTotals",
     "DailyCases",
     "DailyMessages",
+    "DailyMessageTotals",
     "ModerationRule",
     "ModerationAction",
     "EvidenceRecord",

@@ -13,8 +13,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import X, events, message
-from vastaa.analytics.models import AnalyticsState, DailyAgents, DailyCases, DailyMessages
-from vastaa.analytics.rollup import changed_days, local_day, refresh, runs
+from vastaa.analytics.models import (
+    AnalyticsState,
+    DailyAgents,
+    DailyAgentTotals,
+    DailyCases,
+    DailyMessages,
+    DailyMessageTotals,
+)
+from vastaa.analytics.rollup import changed_days, coarser, local_day, refresh, runs
 from vastaa.channels.models import Channel
 from vastaa.conversations.models import Conversation
 from vastaa.conversations.service import set_status
@@ -185,6 +192,53 @@ def test_a_day_sums_what_was_said_the_conversations_and_the_agents(
         agent = session.scalars(select(DailyAgents)).one()
         assert (agent.agent_id, agent.day, agent.replies) == (cast["aino"], today, 1)
         assert (agent.first_responses, agent.frt_minutes) == (1, 30)
+
+
+def test_the_coarse_tables_hold_the_fine_sums(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    refresh(sessions, now=now, timezone=HELSINKI)
+    with transaction(sessions) as session:
+        fine = session.execute(
+            select(
+                DailyMessages.day,
+                DailyMessages.channel_id,
+                DailyMessages.lang,
+                func.sum(DailyMessages.inbound),
+                func.sum(DailyMessages.complaints),
+                func.sum(DailyMessages.outbound),
+            ).group_by(DailyMessages.day, DailyMessages.channel_id, DailyMessages.lang)
+        ).all()
+        totals = session.execute(
+            select(
+                DailyMessageTotals.day,
+                DailyMessageTotals.channel_id,
+                DailyMessageTotals.lang,
+                DailyMessageTotals.inbound,
+                DailyMessageTotals.complaints,
+                DailyMessageTotals.outbound,
+            )
+        ).all()
+        assert sorted(map(tuple, totals)) == sorted(map(tuple, fine))
+        assert len(totals) < session.scalar(select(func.count()).select_from(DailyMessages))
+        agent = session.scalars(select(DailyAgentTotals)).one()
+        assert (agent.agent_id, agent.replies, agent.first_responses) == (cast["aino"], 1, 1)
+
+
+def test_coarser_sums_over_the_keys_left_out() -> None:
+    rows: list[dict[str, object]] = [
+        {"day": 1, "agent_id": "a", "channel_id": "x", "replies": 2, "first_responses": 1,
+         "frt_minutes": 3.5},
+        {"day": 1, "agent_id": "a", "channel_id": "y", "replies": 1, "first_responses": 0,
+         "frt_minutes": 0.0},
+        {"day": 2, "agent_id": "a", "channel_id": "x", "replies": 4, "first_responses": 2,
+         "frt_minutes": 1.0},
+    ]  # fmt: skip
+    assert coarser(rows, ("day", "agent_id"), ["replies", "first_responses", "frt_minutes"]) == [
+        {"day": 1, "agent_id": "a", "replies": 3, "first_responses": 1, "frt_minutes": 3.5},
+        {"day": 2, "agent_id": "a", "replies": 4, "first_responses": 2, "frt_minutes": 1.0},
+    ]
 
 
 def test_later_changes_recompute_their_days_only(

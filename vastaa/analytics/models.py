@@ -3,7 +3,7 @@
 Counting a million messages on every page view is too slow, so the worker keeps three small
 tables of sums per day (a day in the team's time zone, ``VASTAA_TIMEZONE``). They are derived
 data: any day can be recomputed from the messages and conversations at any time
-(``vastaa analytics rebuild``), and the worker recomputes the days that changed.
+(``vastaa analytics refresh --all``), and the worker recomputes the days that changed.
 
 - DailyMessages: what was said, by the day it was written: inbound messages, mentions,
   complaints, sentiment, and our replies, per channel, language and problem area.
@@ -12,6 +12,11 @@ data: any day can be recomputed from the messages and conversations at any time
   followed them (R30), per channel, language and team.
 - DailyAgents: what each agent did, by the day they did it: replies, first responses and their
   times, per channel and language.
+
+Two coarser tables hold the same sums with fewer keys, so that a view of a whole year without a
+channel or language filter reads thousands of rows, not a hundred thousand:
+DailyMessageTotals (no problem area) and DailyAgentTotals (no channel or language). The refresh
+writes them together with the fine ones.
 """
 
 from __future__ import annotations
@@ -35,6 +40,25 @@ class DailyMessages(Base):
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" when not known
     area: Mapped[str] = mapped_column(String(16), primary_key=True)  # "" when none
+    inbound: Mapped[int] = mapped_column(Integer, default=0)
+    mentions: Mapped[int] = mapped_column(Integer, default=0)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+    neutral: Mapped[int] = mapped_column(Integer, default=0)
+    positive: Mapped[int] = mapped_column(Integer, default=0)
+    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    sentiment_n: Mapped[int] = mapped_column(Integer, default=0)
+    outbound: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyMessageTotals(Base):
+    """DailyMessages summed over the problem areas."""
+
+    __tablename__ = "daily_message_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     inbound: Mapped[int] = mapped_column(Integer, default=0)
     mentions: Mapped[int] = mapped_column(Integer, default=0)
     complaints: Mapped[int] = mapped_column(Integer, default=0)
@@ -82,6 +106,18 @@ class DailyAgents(Base):
     agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
     lang: Mapped[str] = mapped_column(String(8))
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    first_responses: Mapped[int] = mapped_column(Integer, default=0)
+    frt_minutes: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class DailyAgentTotals(Base):
+    """DailyAgents summed over the channels and languages."""
+
+    __tablename__ = "daily_agent_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
     replies: Mapped[int] = mapped_column(Integer, default=0)
     first_responses: Mapped[int] = mapped_column(Integer, default=0)
     frt_minutes: Mapped[float] = mapped_column(Float, default=0.0)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, text
@@ -30,8 +31,10 @@ from vastaa.analytics.models import (
     FRT_BUCKETS,
     AnalyticsState,
     DailyAgents,
+    DailyAgentTotals,
     DailyCases,
     DailyMessages,
+    DailyMessageTotals,
 )
 from vastaa.bulk import one_of
 from vastaa.conversations.models import Conversation, ConversationEvent
@@ -159,7 +162,15 @@ def changed_days(session: Session, *, since: datetime, now: datetime, zone: Zone
     return {local_day(at, zone) for at in stamps}
 
 
-Sums = list[tuple[type[DailyMessages | DailyCases | DailyAgents], list[dict[str, object]]]]
+Rollup = DailyMessages | DailyMessageTotals | DailyCases | DailyAgents | DailyAgentTotals
+TABLES: tuple[type[Rollup], ...] = (
+    DailyMessages,
+    DailyMessageTotals,
+    DailyCases,
+    DailyAgents,
+    DailyAgentTotals,
+)
+Sums = list[tuple[type[Rollup], list[dict[str, object]]]]
 
 
 def compute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: datetime) -> Sums:
@@ -167,7 +178,30 @@ def compute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: d
     since, until = day_start(first, zone), day_start(last + timedelta(days=1), zone)
     said, agents = _messages(session, since, until, zone)
     cases = _cases(session, since, until, zone, now)
-    return [(DailyMessages, said), (DailyCases, cases), (DailyAgents, agents)]
+    return [
+        (DailyMessages, said),
+        (DailyMessageTotals, coarser(said, ("day", "channel_id", "lang"), _names(_Said))),
+        (DailyCases, cases),
+        (DailyAgents, agents),
+        (DailyAgentTotals, coarser(agents, ("day", "agent_id"), _names(_Agent))),
+    ]
+
+
+def coarser(
+    rows: list[dict[str, object]], keys: tuple[str, ...], names: list[str]
+) -> list[dict[str, object]]:
+    """``rows``' sums ``names`` summed over every key not in ``keys`` (the coarse tables)."""
+    summed: dict[tuple[object, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        into = summed.setdefault(key, dict(zip(keys, key, strict=True)) | dict.fromkeys(names, 0))
+        for name in names:
+            into[name] += row[name]
+    return list(summed.values())
+
+
+def _names(sums: type[_Said | _Agent]) -> list[str]:
+    return [f.name for f in fields(sums)]
 
 
 def replace(session: Session, first: date, last: date, sums: Sums) -> None:
@@ -187,7 +221,7 @@ def _lock(session: Session) -> None:
 
 
 def _keep_only(session: Session, first: date | None, last: date | None) -> None:
-    for table in (DailyMessages, DailyCases, DailyAgents):
+    for table in TABLES:
         if first is None or last is None:
             session.execute(delete(table))
         else:
