@@ -1,5 +1,5 @@
 """`vastaa incidents` on both databases: the list as JSON lines, one incident, the after-care
-report as Markdown and PDF, and a clear error for a bad date or an unknown incident."""
+report as Markdown and PDF (each export audited), and a clear error for a bad date or an unknown incident."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.incidents.test_views import _wave
+from vastaa.audit.models import AuditEntry
 from vastaa.cli import main
 
 
@@ -42,3 +44,8 @@ def test_incidents_from_the_command_line(
     assert pdf.exit_code == 0 and pdf_path.read_bytes().startswith(b"%PDF")
     assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
     assert unknown.exit_code == 1 and "#999" in unknown.output
+    with sessions() as session:
+        exports = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()
+    assert [(e.actor_name, e.summary) for e in exports] == [
+        ("vastaa incidents aftercare", f"after-care #{incident.number}")
+    ] * 2

@@ -175,6 +175,13 @@ def test_fixed_queues_one_follow_up_per_person_which_an_agent_sends_or_skips(
 
     token = login(client, "aino")
     (first, case), (second, _) = ids[0], ids[1]
+    blocked = client.post(
+        f"/incidents/{incident.number}/follow-ups/{first}",
+        data={"action": "send", "text": "Soita meille: 040 1234567 &lt;3", "csrf_token": token},
+    )
+    assert blocked.status_code == 422 and 'role="alert"' in blocked.text
+    # The agent's edit comes back to mend, escaped; nothing was sent.
+    assert ">Soita meille: 040 1234567 &amp;lt;3</textarea>" in blocked.text
     sent = client.post(
         f"/incidents/{incident.number}/follow-ups/{first}",
         data={

@@ -109,7 +109,7 @@ def show(number: int) -> None:
 def aftercare(number: int | None, start: str, end: str, kind: str, output: str | None) -> None:
     """The after-care report (R33) of one incident, or of every incident in a period."""
     from vastaa.cli import _ready_engine, _settings
-    from vastaa.incidents import queries, report
+    from vastaa.incidents import queries, report, service
 
     settings = _settings()
     try:
@@ -121,11 +121,20 @@ def aftercare(number: int | None, start: str, end: str, kind: str, output: str |
         with transaction(make_sessionmaker(engine)) as session:
             if number is not None:
                 text = report.markdown(queries.detail(session, number), timezone=settings.timezone)
+                what = f"after-care #{number}"
             else:
                 pages = queries.in_period(session, since, until, timezone=settings.timezone)
                 text = report.period_markdown(
                     pages, start=since, end=until, timezone=settings.timezone
                 )
+                what = f"after-care {since:%Y-%m-%d}–{until:%Y-%m-%d}"
+            service.exported(
+                session,
+                what=what,
+                actor_id=None,
+                actor_name="vastaa incidents aftercare",
+                now=utcnow(),
+            )
     except VastaaError as error:
         raise click.ClickException(str(error)) from None
     finally:

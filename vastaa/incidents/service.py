@@ -89,6 +89,26 @@ def set_owner(
     _changed(session, incident, actor_id, now, "owner")
 
 
+def exported(
+    session: Session,
+    *,
+    what: str,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    actor_name: str | None = None,
+) -> None:
+    """An after-care export left the system (it holds complaints' text and authors)."""
+    audit(
+        session,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action="export",
+        now=now,
+        target=("incident", what),
+        summary=what,
+    )
+
+
 def save_texts(
     session: Session,
     incident: Incident,

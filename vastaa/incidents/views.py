@@ -5,13 +5,12 @@ reassurance replies, the follow-ups once fixed, and the after-care review with i
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from vastaa.accounts.models import User as UserAccount
@@ -64,8 +63,11 @@ def aftercare_period(
             pages, start=since, end=until, timezone=context.settings.timezone
         )
         if format in ("md", "pdf"):
-            _exported(
-                session, user, context.clock(), f"after-care {since:%Y-%m-%d}–{until:%Y-%m-%d}"
+            service.exported(
+                session,
+                what=f"after-care {since:%Y-%m-%d}–{until:%Y-%m-%d}",
+                actor_id=user.id,
+                now=context.clock(),
             )
     if format in ("md", "pdf"):
         name = f"aftercare-{since:%Y-%m-%d}-{until - timedelta(days=1):%Y-%m-%d}"
@@ -91,8 +93,11 @@ def _detail(
     *,
     error: str = "",
     findings: object = None,
+    edited: dict[uuid.UUID, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The incident's page; ``edited`` keeps a follow-up's text as the agent left it when it
+    could not be sent."""
     with context.transaction() as session:
         page = queries.detail(session, number, timezone=context.settings.timezone)
         users = session.execute(
@@ -109,6 +114,7 @@ def _detail(
             "now": context.clock(),
             "error": error,
             "findings": findings,
+            "edited": edited or {},
         },
         locale=user.locale,
         status_code=status_code,
@@ -251,16 +257,26 @@ def finish_follow_up(
                 message_id=message_id,
             )
     except BlockedReply as blocked:
-        return _detail(request, context, user, number, findings=blocked.findings, status_code=422)
+        return _detail(
+            request,
+            context,
+            user,
+            number,
+            findings=blocked.findings,
+            edited={follow_up_id: text},
+            status_code=422,
+        )
     except PermanentError as error:
-        return _detail(request, context, user, number, error=str(error), status_code=422)
+        return _detail(
+            request,
+            context,
+            user,
+            number,
+            error=str(error),
+            edited={follow_up_id: text},
+            status_code=422,
+        )
     return _back(number, "#follow-ups")
-
-
-def _exported(session: Session, user: CurrentUser, now: datetime, what: str) -> None:
-    log(
-        session, actor_id=user.id, action="export", now=now, target=("incident", what), summary=what
-    )
 
 
 @router.get("/incidents/{number}/aftercare.{kind}")
@@ -273,7 +289,9 @@ def aftercare(context: Context, user: User, number: int, kind: str) -> Response:
     with context.transaction() as session:
         page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
-        _exported(session, user, context.clock(), f"after-care #{number}")
+        service.exported(
+            session, what=f"after-care #{number}", actor_id=user.id, now=context.clock()
+        )
     return _download(text, kind, f"incident-{number}")
 
 
