@@ -1,5 +1,6 @@
 """`vastaa incidents` on both databases: the list as JSON lines, one incident, the after-care
-report as Markdown and PDF (each export audited), and a clear error for a bad date or an unknown incident."""
+report as Markdown and PDF (each export audited), and a clear error for a bad date or an
+unknown incident."""
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
 """Spike alerts (R3) on both databases: a week of inbound messages, each in a conversation of its
-own whose problem area and sentiment say its topic and mood; the last six hours against the 28
-spans before them."""
+own, whose analysis (problem area and sentiment) says its topic and mood; the last six hours
+against the 28 spans before them."""
 
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
@@ -56,15 +55,10 @@ def _add(
         events.append(parse_event(event, n))
     with transaction(sessions) as session:
         results = ingest(session, events, now=NOW)
-        groups: dict[tuple[str, str], list[uuid.UUID | None]] = {}
         for result, (_, area, sentiment) in zip(results, rows, strict=True):
-            groups.setdefault((area, sentiment), []).append(result.message_id)
-        for (area, sentiment), ids in groups.items():
-            cases = select(Message.conversation_id).where(Message.id.in_(ids))
+            analysis = {"problem_area": area or None, "sentiment": {"label": sentiment}}
             session.execute(
-                update(Conversation)
-                .where(Conversation.id.in_(cases))
-                .values(problem_area=area, sentiment=sentiment)
+                update(Message).where(Message.id == result.message_id).values(analysis=analysis)
             )
 
 
@@ -106,6 +100,28 @@ def test_a_jump_in_the_negative_share_raises_a_negativity_spike(
     assert {(s.topic, s.kind) for s in spikes} == {("all", "negativity"), ("billing", "negativity")}
     assert SpikeWatch().run_if_due(sessions, NOW) == 2
     assert "Spike in negativity: billing, 83% negative of 6 (usually 17%)" in _alerts(sessions)
+
+
+def test_each_message_counts_with_its_own_analysis(sessions: sessionmaker[Session]) -> None:
+    earlier = {("billing", "negative"): 1, ("billing", "neutral"): 5}
+    last = {("billing", "negative"): 5, ("billing", "neutral"): 1}
+    _add(sessions, _week(earlier, last))
+    # The conversations' mood now says nothing of the messages before.
+    with transaction(sessions) as session:
+        session.execute(update(Conversation).values(problem_area="product", sentiment="positive"))
+    # Messages not analysed yet count for volume, not for the negative share.
+    with transaction(sessions) as session:
+        ingest(
+            session,
+            [parse_event(message(f"new-{n}", created_at=(NOW - SPAN / 2).isoformat()), n)
+             for n in range(4)],
+            now=NOW,
+        )  # fmt: skip
+
+    spikes = {(s.topic, s.kind): s for s in _spikes(sessions)}
+    assert spikes[("billing", "negativity")].count == 6
+    assert spikes[("all", "negativity")].count == 6
+    assert ("product", "negativity") not in spikes
 
 
 def test_steady_traffic_raises_nothing(sessions: sessionmaker[Session]) -> None:

@@ -1,14 +1,16 @@
 """Early warning from volume and mood (R3): a spike in how much is said about a topic, or in how
 negative it is, compared with the same hours of the week before.
 
-A topic is the analysis's problem area (delivery, billing, product, ...), or "all" for
-everything inbound. Every ``every`` (15 minutes) the last ``span`` (6 hours) is compared with the
-28 spans before it (7 days):
+A topic is the problem area (delivery, billing, product, ...) the analysis gave each message, or
+"all" for everything inbound; a message is negative when its own analysis says so (not its
+conversation's mood now, which a later message may have changed). Every ``every`` (15 minutes)
+the last ``span`` (6 hours) is compared with the 28 spans before it (7 days):
 
 - **volume**: at least ``min_volume`` messages and more than the mean plus three standard
   deviations of the earlier spans (at least the square root of the mean: counts are Poisson);
-- **negativity**: at least ``min_volume`` messages, a negative share at least 25 points above
-  the earlier spans' share and above the mean plus three standard deviations.
+- **negativity**: at least ``min_volume`` messages with a sentiment, a negative share of them at
+  least 25 points above the earlier spans' share and above the mean plus three standard
+  deviations.
 
 Each spike raises one alert; the same topic and kind does not raise another within a span.
 """
@@ -22,7 +24,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from vastaa.conversations.models import Conversation
 from vastaa.db import transaction
 from vastaa.messages.models import Message
 from vastaa.sla.models import Alert
@@ -54,46 +55,58 @@ def find_spikes(
     session: Session, *, now: datetime, span: timedelta, min_volume: int = 5
 ) -> list[Spike]:
     start = now - span * (SPANS + 1)
+    analysis = Message.analysis
     rows = session.execute(
-        select(Message.created_at, Conversation.problem_area, Conversation.sentiment)
-        .outerjoin(Conversation, Conversation.id == Message.conversation_id)
-        .where(
+        select(
+            Message.created_at,
+            analysis["problem_area"].as_string(),
+            analysis[("sentiment", "label")].as_string(),
+        ).where(
             Message.direction == "inbound",
             Message.created_at >= start,
             Message.created_at <= now,  # one dated in the future is not in any span (yet)
         )
     ).all()
-    buckets: dict[str, list[list[int]]] = {}
+    buckets: dict[str, list[Counts]] = {}
     for at, area, sentiment in rows:
         n = int((now - at) / span)
         if n > SPANS:
             continue
         for topic in ("all", area) if area else ("all",):
-            counts = buckets.setdefault(topic, [[0, 0] for _ in range(SPANS + 1)])
-            counts[n][0] += 1
-            counts[n][1] += sentiment == "negative"
+            counts = buckets.setdefault(topic, [Counts() for _ in range(SPANS + 1)])[n]
+            counts.messages += 1
+            counts.judged += sentiment is not None
+            counts.negative += sentiment == "negative"
     found = []
     for topic, counts in sorted(buckets.items()):
         found += _spikes(topic, counts, min_volume)
     return found
 
 
-def _spikes(topic: str, counts: list[list[int]], min_volume: int) -> list[Spike]:
-    (count, negative), earlier = counts[0], counts[1:]
-    if count < min_volume:
-        return []
-    volumes = [c for c, _ in earlier]
-    mean = sum(volumes) / len(volumes)
-    spread = max(_std(volumes, mean), math.sqrt(mean), 1.0)
+@dataclass
+class Counts:
+    """One span of one topic: its messages, those with a sentiment, and the negative ones."""
+
+    messages: int = 0
+    judged: int = 0
+    negative: int = 0
+
+
+def _spikes(topic: str, counts: list[Counts], min_volume: int) -> list[Spike]:
+    last, earlier = counts[0], counts[1:]
     found = []
-    if count > mean + 3 * spread:
-        found.append(Spike(topic, "volume", count, float(count), mean))
-    shares = [n / c for c, n in earlier if c]
-    if shares:
+    if last.messages >= min_volume:
+        volumes = [c.messages for c in earlier]
+        mean = sum(volumes) / len(volumes)
+        spread = max(_std(volumes, mean), math.sqrt(mean), 1.0)
+        if last.messages > mean + 3 * spread:
+            found.append(Spike(topic, "volume", last.messages, float(last.messages), mean))
+    shares = [c.negative / c.judged for c in earlier if c.judged]
+    if last.judged >= min_volume and shares:
         usual = sum(shares) / len(shares)
-        share = negative / count
+        share = last.negative / last.judged
         if share >= usual + 0.25 and share > usual + 3 * _std(shares, usual):
-            found.append(Spike(topic, "negativity", count, share, usual))
+            found.append(Spike(topic, "negativity", last.judged, share, usual))
     return found
 
 
