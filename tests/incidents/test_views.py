@@ -20,6 +20,7 @@ from vastaa.channels.service import save_brand, save_products
 from vastaa.db import transaction
 from vastaa.incidents.detection import Detector, detect_pending
 from vastaa.incidents.models import Incident, IncidentFollowUp
+from vastaa.incidents.service import customer_of, customers_of
 from vastaa.messages.models import Message
 from vastaa.pipeline.ingest import ingest
 
@@ -152,6 +153,15 @@ def test_the_statement_becomes_a_reply_written_for_each_customer(
     assert "Hi Daniel," in en and "tank seal" in en and "direct message" in en
     assert "Merhaba Selin," in tr and "contasında" in tr
     assert f"#{incident.number}" in fi
+    # The incident's page writes the same replies, every customer read at once.
+    page = client.get(f"/incidents/{incident.number}").text
+    assert page.count('<pre class="suggestion">') == 3
+    assert "Hei Mikko!" in page and "Hi Daniel," in page and "Merhaba Selin," in page
+    with transaction(sessions) as session:
+        stored = session.get(Incident, incident.id)
+        assert stored is not None
+        many = customers_of(session, stored, list(cases.values()))
+        assert many == {case: customer_of(session, stored, case) for case in cases.values()}
 
 
 def test_fixed_queues_one_follow_up_per_person_which_an_agent_sends_or_skips(

@@ -124,12 +124,12 @@ def detail(
     )
     open_now = incident.closed_at is None and incident.fixed_at is None
     if suggestions and incident.statement and open_now and incident.level != "isolated":
-        for member in members:
-            case = member.conversation_id
-            if case is not None and not member.answered and case not in page.suggestions:
-                text = service.reassurance(incident, service.customer_of(session, incident, case))
-                if text:
-                    page.suggestions[case] = text
+        unanswered = (m.conversation_id for m in members if m.conversation_id and not m.answered)
+        waiting = list(dict.fromkeys(unanswered))
+        customers = service.customers_of(session, incident, waiting)
+        for case in waiting:  # in the order they wrote
+            if case in customers and (text := service.reassurance(incident, customers[case])):
+                page.suggestions[case] = text
     return page
 
 

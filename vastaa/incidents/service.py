@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from vastaa.accounts.models import User
 from vastaa.audit.service import log as audit
+from vastaa.bulk import one_of
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError
@@ -274,35 +275,72 @@ def _next_step(customer: Customer, lang: str) -> str:
 
 def customer_of(session: Session, incident: Incident, conversation_id: uuid.UUID) -> Customer:
     """What a reply needs to know of one conversation's customer in this incident."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
+    found = customers_of(session, incident, [conversation_id])
+    if conversation_id not in found:
         raise NotFoundError(f"conversation {conversation_id}")
-    author = session.get(Author, conversation.author_id)
-    members = session.execute(
-        select(IncidentMember.lang, IncidentMember.sentiment)
+    return found[conversation_id]
+
+
+def customers_of(
+    session: Session, incident: Incident, conversation_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Customer]:
+    """``customer_of`` for many conversations, in four queries whatever their number."""
+    if not conversation_ids:
+        return {}
+    cases = session.execute(
+        select(
+            Conversation.id, Conversation.author_id, Conversation.lang, Conversation.public
+        ).where(one_of(session, Conversation.id, conversation_ids))
+    ).all()
+    author_ids = list({author_id for _, author_id, _, _ in cases if author_id is not None})
+    who = select(Author.id, Author.display_name).where(one_of(session, Author.id, author_ids))
+    names = dict(session.execute(who).all())
+    members: dict[uuid.UUID | None, list[tuple[str | None, float | None]]] = {}
+    for author_id, lang, sentiment in session.execute(
+        select(IncidentMember.author_id, IncidentMember.lang, IncidentMember.sentiment)
         .where(
             IncidentMember.incident_id == incident.id,
-            IncidentMember.author_id == conversation.author_id,
+            one_of(session, IncidentMember.author_id, author_ids),
         )
         .order_by(IncidentMember.at)
-    ).all()
-    # What they told us in this conversation (an order number from a private one stays there).
-    last_text = session.scalar(
-        select(Message.text)
-        .where(Message.conversation_id == conversation_id, Message.direction == "inbound")
-        .order_by(Message.created_at.desc())
-        .limit(1)
+    ):
+        members.setdefault(author_id, []).append((lang, sentiment))
+    # What they told us last in each conversation (an order number from a private one stays
+    # there).
+    latest = (
+        select(
+            Message.conversation_id,
+            Message.text,
+            func.row_number()
+            .over(partition_by=Message.conversation_id, order_by=Message.created_at.desc())
+            .label("n"),
+        )
+        .where(
+            one_of(session, Message.conversation_id, conversation_ids),
+            Message.direction == "inbound",
+        )
+        .subquery()
     )
-    sentiments = [s for _, s in members if s is not None]
-    name = (author.display_name.split() or [""])[0] if author and author.display_name else ""
-    return Customer(
-        name=name[:40],
-        lang=(members[-1][0] if members else None) or conversation.lang or "en",
-        text=last_text or "",
-        public=conversation.public,
-        reports=len(members),
-        sentiment=min(sentiments) if sentiments else None,
-    )
+    last_text: dict[uuid.UUID, str] = {
+        case_id: text
+        for case_id, text in session.execute(
+            select(latest.c.conversation_id, latest.c.text).where(latest.c.n == 1)
+        )
+    }
+    found = {}
+    for case_id, author_id, case_lang, public in cases:
+        theirs = members.get(author_id, []) if author_id is not None else []
+        sentiments = [s for _, s in theirs if s is not None]
+        name = (names.get(author_id) or "").split() or [""]
+        found[case_id] = Customer(
+            name=name[0][:40],
+            lang=(theirs[-1][0] if theirs else None) or case_lang or "en",
+            text=last_text.get(case_id) or "",
+            public=public,
+            reports=len(theirs),
+            sentiment=min(sentiments) if sentiments else None,
+        )
+    return found
 
 
 def incident_for_conversation(session: Session, conversation_id: uuid.UUID) -> Incident | None:
@@ -344,10 +382,8 @@ def queue_follow_ups(session: Session, incident: Incident, *, now: datetime) -> 
         )
     )
     added = 0
-    for conversation_id in latest.values():
-        if conversation_id in queued:
-            continue
-        customer = customer_of(session, incident, conversation_id)
+    wanted = [c for c in latest.values() if c not in queued]
+    for conversation_id, customer in customers_of(session, incident, wanted).items():
         session.add(
             IncidentFollowUp(
                 incident_id=incident.id,

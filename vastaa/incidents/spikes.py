@@ -73,10 +73,10 @@ def find_spikes(
         if n > SPANS:
             continue
         for topic in ("all", area) if area else ("all",):
-            counts = buckets.setdefault(topic, [Counts() for _ in range(SPANS + 1)])[n]
-            counts.messages += 1
-            counts.judged += sentiment is not None
-            counts.negative += sentiment == "negative"
+            span_counts = buckets.setdefault(topic, [Counts() for _ in range(SPANS + 1)])[n]
+            span_counts.messages += 1
+            span_counts.judged += sentiment is not None
+            span_counts.negative += sentiment == "negative"
     found = []
     for topic, counts in sorted(buckets.items()):
         found += _spikes(topic, counts, min_volume)
