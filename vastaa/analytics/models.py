@@ -33,13 +33,9 @@ from vastaa.db import Base, UTCDateTime
 FRT_BUCKETS = (15, 60, 240, 1440)
 
 
-class DailyMessages(Base):
-    __tablename__ = "daily_messages"
+class SaidSums:
+    """What was said on a day: the sums DailyMessages and DailyMessageTotals share."""
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"), primary_key=True)
-    lang: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" when not known
-    area: Mapped[str] = mapped_column(String(16), primary_key=True)  # "" when none
     inbound: Mapped[int] = mapped_column(Integer, default=0)
     mentions: Mapped[int] = mapped_column(Integer, default=0)
     complaints: Mapped[int] = mapped_column(Integer, default=0)
@@ -51,7 +47,24 @@ class DailyMessages(Base):
     outbound: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class DailyMessageTotals(Base):
+class AgentSums:
+    """What an agent did on a day: the sums DailyAgents and DailyAgentTotals share."""
+
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    first_responses: Mapped[int] = mapped_column(Integer, default=0)
+    frt_minutes: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class DailyMessages(SaidSums, Base):
+    __tablename__ = "daily_messages"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)  # "" when not known
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)  # "" when none
+
+
+class DailyMessageTotals(SaidSums, Base):
     """DailyMessages summed over the problem areas."""
 
     __tablename__ = "daily_message_totals"
@@ -59,15 +72,6 @@ class DailyMessageTotals(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
-    inbound: Mapped[int] = mapped_column(Integer, default=0)
-    mentions: Mapped[int] = mapped_column(Integer, default=0)
-    complaints: Mapped[int] = mapped_column(Integer, default=0)
-    negative: Mapped[int] = mapped_column(Integer, default=0)
-    neutral: Mapped[int] = mapped_column(Integer, default=0)
-    positive: Mapped[int] = mapped_column(Integer, default=0)
-    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0)
-    sentiment_n: Mapped[int] = mapped_column(Integer, default=0)
-    outbound: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DailyCases(Base):
@@ -97,7 +101,7 @@ class DailyCases(Base):
     tone_left: Mapped[int] = mapped_column(Integer, default=0)  # resolved without an answer
 
 
-class DailyAgents(Base):
+class DailyAgents(AgentSums, Base):
     __tablename__ = "daily_agents"
     __table_args__ = (Index("ix_daily_agents_day", "day"),)
 
@@ -106,21 +110,15 @@ class DailyAgents(Base):
     agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
     lang: Mapped[str] = mapped_column(String(8))
-    replies: Mapped[int] = mapped_column(Integer, default=0)
-    first_responses: Mapped[int] = mapped_column(Integer, default=0)
-    frt_minutes: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class DailyAgentTotals(Base):
+class DailyAgentTotals(AgentSums, Base):
     """DailyAgents summed over the channels and languages."""
 
     __tablename__ = "daily_agent_totals"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
-    replies: Mapped[int] = mapped_column(Integer, default=0)
-    first_responses: Mapped[int] = mapped_column(Integer, default=0)
-    frt_minutes: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class AnalyticsState(Base):

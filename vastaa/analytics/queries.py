@@ -21,6 +21,7 @@ from vastaa.analytics.models import (
     DailyAgentTotals,
     DailyCases,
     DailyMessages,
+    SaidSums,
 )
 from vastaa.analytics.models import DailyMessageTotals as Said
 from vastaa.analytics.rollup import day_start
@@ -247,17 +248,7 @@ def _where(table: Any, wanted: Filters) -> ColumnElement[bool]:
     return and_(*terms)
 
 
-SAID_SUMS = (
-    "inbound",
-    "mentions",
-    "complaints",
-    "negative",
-    "neutral",
-    "positive",
-    "sentiment_sum",
-    "sentiment_n",
-    "outbound",
-)
+SAID_SUMS = tuple(SaidSums.__annotations__)  # inbound, mentions, ..., outbound
 CASE_SUMS = (
     "cases",
     "needing",
