@@ -78,7 +78,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
 
     from vastaa.analysis.analyzer import FullAnalyzer, analyzer_for
     from vastaa.analytics.tasks import Rollups, RollupThread
-    from vastaa.app import create_app
+    from vastaa.app import create_app, settle_memory
     from vastaa.evidence.tasks import Retention
     from vastaa.incidents.detection import Detector, Thresholds
     from vastaa.worker import Worker
@@ -106,6 +106,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
         detector=detector,
     )
     rollups = RollupThread(make_sessionmaker(engine), Rollups(settings.timezone), clock=utcnow)
+    settle_memory()
     worker.start()
     rollups.start()
     try:
