@@ -5,6 +5,7 @@ zone recomputes everything."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,14 +15,27 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import X, events, message
 from vastaa.analytics.models import (
+    FRT_BUCKETS,
+    AgentSums,
     AnalyticsState,
     DailyAgents,
     DailyAgentTotals,
     DailyCases,
     DailyMessages,
     DailyMessageTotals,
+    SaidSums,
 )
-from vastaa.analytics.rollup import changed_days, coarser, local_day, refresh, runs
+from vastaa.analytics.queries import CASE_SUMS, SAID_SUMS, Totals
+from vastaa.analytics.rollup import (
+    _Agent,
+    _Cases,
+    _Said,
+    changed_days,
+    coarser,
+    local_day,
+    refresh,
+    runs,
+)
 from vastaa.channels.models import Channel
 from vastaa.conversations.models import Conversation
 from vastaa.conversations.service import set_status
@@ -353,3 +367,14 @@ def test_the_brands_own_posts_are_not_replies_and_a_conversation_takes_its_messa
         assert sum(row["outbound"] for row in said.values()) == 0
         langs = set(session.scalars(select(Conversation.lang)))
         assert "fi" in langs
+
+
+def test_the_sums_are_named_alike_in_the_rollup_the_tables_and_the_totals() -> None:
+    said = [f.name for f in fields(_Said)]
+    agent = [f.name for f in fields(_Agent)]
+    assert said == list(SaidSums.__annotations__) == list(SAID_SUMS)
+    assert agent == list(AgentSums.__annotations__)
+    assert [f.name for f in fields(Totals)] == [*SAID_SUMS, *CASE_SUMS]
+    assert set(_Cases().as_row()) == set(CASE_SUMS) | {
+        f"frt_{limit}" for limit in (*FRT_BUCKETS, "more")
+    }
