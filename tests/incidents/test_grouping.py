@@ -3,18 +3,22 @@ how alike the encoder finds them decide whether they are about one problem."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from vastaa.incidents.grouping import (
+    MEAN,
     Catalogue,
     Complaint,
+    Pool,
     Signature,
     Weights,
     affinity,
     group,
     signature,
+    terms,
 )
 
 START = datetime(2026, 11, 2, tzinfo=UTC)
@@ -26,16 +30,29 @@ CATALOGUE = Catalogue(
 )
 
 
+AXES = itertools.count()
+
+
 def _unit(*values: float) -> np.ndarray:
-    vector = np.array(values, dtype=np.float32)
+    vector = np.zeros(MEAN.shape, dtype=np.float32)
+    vector[: len(values)] = values
     return vector / np.linalg.norm(vector)
 
 
-def _complaint(key: str, hours: float, text: str, *values: float) -> Complaint:
+def _unrelated() -> np.ndarray:
+    """A complaint as the encoder sees one that is like no other: mostly the mean complaint,
+    plus a direction of its own, so that what it names decides."""
+    mean = MEAN / np.linalg.norm(MEAN)
+    own = _unit(*([0.0] * next(AXES)), 1.0)
+    own = own - (own @ mean) * mean
+    return _unit(*(0.9 * mean + 0.4 * own / np.linalg.norm(own)))
+
+
+def _complaint(key: str, hours: float, text: str) -> Complaint:
     return Complaint(
         key=key,
         at=START + timedelta(hours=hours),
-        vector=_unit(*(values or (1, 0, 0))),
+        vector=_unrelated(),
         signature=signature(text, CATALOGUE),
     )
 
@@ -95,13 +112,15 @@ def test_a_shared_error_code_outweighs_different_words() -> None:
     b = signature("kahve makinesi E4 verdi", CATALOGUE)
     c = signature("kahve makinesi F2 verdi", CATALOGUE)
 
-    assert affinity(0.8, a, b) > 0 > affinity(0.8, a, c)
+    pool = Pool.of([])
+
+    assert affinity(0.8, 0.0, a, b, pool) > 0 > affinity(0.8, 0.0, a, c, pool)
 
 
 def test_groups_that_turn_out_alike_are_merged() -> None:
     # Cosine alone decides here: two groups grow apart from each other, then a complaint
     # between them joins one and makes it fit the other as a whole.
-    cosine_only = Weights(-0.9, 1, 0, 0, 0, 0, 0, 0, 0)
+    cosine_only = Weights(-0.9, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     complaints = [
         Complaint("a", START, _unit(1, 0), Signature()),
         Complaint("b", START + timedelta(hours=1), _unit(0.8, 0.6), Signature()),
@@ -111,3 +130,41 @@ def test_groups_that_turn_out_alike_are_merged() -> None:
     found = group(complaints, threshold=-0.05, weights=cosine_only)
 
     assert [sorted(map(str, g.keys)) for g in found] == [["a", "b", "c"]]
+
+
+def test_words_are_compared_by_their_folded_stems_without_handles_or_order_numbers() -> None:
+    fi = terms("@KideSuomi Suodattimen valo palaa, asetin 80 astetta #kide KD-487655")
+    tr = terms("Fıltre ışığı sönmüyor, 80 derece")
+
+    assert {"suoda", "valo", "palaa", "asetin"[:5], "80"} <= fi
+    assert not {"kides", "kide", "48765", "487655"} & fi
+    assert {"filtr", "isigi", "80"} <= tr
+
+
+def test_a_rare_shared_word_counts_for_more_than_a_common_one() -> None:
+    common = _complaint("c", 0, "kahvinkeitin").signature.terms
+    pool = Pool.of(
+        [_complaint(str(n), n, "kahvinkeitin ei toimi") for n in range(8)]
+        + [_complaint("x", 9, "kahvinkeitin suodatinvalo")]
+    )
+    rare = terms("suodatinvalo palaa")
+
+    assert pool.overlap(rare, terms("kahvinkeitin suodatinvalo")) > pool.overlap(
+        common, terms("kahvinkeitin suodatinvalo")
+    )
+    assert pool.overlap(rare, terms("aivan muuta")) == 0.0
+
+
+def test_what_all_complaints_share_is_taken_out_before_the_second_cosine() -> None:
+    a, b = _unrelated(), _unrelated()
+    pool = Pool.of([])
+
+    assert float(a @ b) > 0.7  # alike as complaints
+    assert abs(float(pool.centred(a) @ pool.centred(b))) < 0.2  # but not as faults
+
+
+def test_a_signature_keeps_its_words_and_language_through_json() -> None:
+    found = signature("Kettle leaks on the counter", CATALOGUE, "en")
+
+    assert Signature.from_json(found.as_json()) == found
+    assert Signature.from_json({"products": ["kettle"]}).terms == frozenset()  # stored before

@@ -19,6 +19,7 @@ from vastaa.analysis.tasks import analyze_pending
 from vastaa.channels.service import save_brand, save_products
 from vastaa.db import transaction
 from vastaa.incidents.detection import Detector, detect_pending
+from vastaa.incidents.grouping import MEAN
 from vastaa.incidents.models import Incident, IncidentFollowUp
 from vastaa.incidents.service import customer_of, customers_of
 from vastaa.messages.models import Message
@@ -36,7 +37,7 @@ COMPLAINTS = (
 def _same_direction(texts: object) -> np.ndarray:
     """A stand-in for the encoder: every complaint alike, so the names decide."""
     count = len(texts)  # type: ignore[arg-type]
-    return np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (count, 1))
+    return np.tile(MEAN / np.linalg.norm(MEAN), (count, 1))
 
 
 def _wave(sessions: sessionmaker[Session], now: datetime) -> Incident:

@@ -28,7 +28,7 @@ from vastaa.channels.models import Brand, Channel
 from vastaa.clock import Clock
 from vastaa.db import transaction
 from vastaa.incidents import grouping
-from vastaa.incidents.grouping import Catalogue, Complaint, Signature
+from vastaa.incidents.grouping import Catalogue, Complaint, Pool, Signature
 from vastaa.incidents.models import Incident, IncidentFollowUp, IncidentMember
 from vastaa.incidents.spikes import SpikeWatch
 from vastaa.messages.models import Message
@@ -115,6 +115,7 @@ def _waiting(
             Message.created_at,
             Message.analysis,
             Message.deleted_at,
+            Message.lang,
             Channel.brand_id,
             Brand.products,
         )
@@ -131,8 +132,9 @@ def _waiting(
     if not rows:
         return None
     complaints = []
-    for message_id, body, at, analysis, deleted_at, brand_id, products in rows:
-        found = grouping.signature(body, detector.catalogue(brand_id, products or {}))
+    for message_id, body, at, analysis, deleted_at, lang, brand_id, products in rows:
+        catalogue = detector.catalogue(brand_id, products or {})
+        found = grouping.signature(body, catalogue, lang)
         if deleted_at is None and is_complaint(analysis, found):
             complaints.append(Candidate(message_id, body, at, brand_id, found))
     return [row[0] for row in rows], complaints
@@ -174,12 +176,13 @@ def assign(
     complaint = Complaint(candidate.message_id, candidate.at, vector, candidate.signature)
     _serialize(session)
     open_ones = _open_incidents(session, candidate.brand_id, candidate.at, thresholds.window)
+    pool = Pool.of([complaint, *(m for _, members in open_ones for m in members)])
     best: Incident | None = None
     score = grouping.THRESHOLD
     for incident, members in open_ones:
         if not members:
             continue
-        value = grouping.fit(complaint, members)
+        value = grouping.fit(complaint, members, pool)
         if value >= score:
             best, score = incident, value
     if best is None:
@@ -190,7 +193,7 @@ def assign(
     _add_member(session, best, candidate, vector, score_value, now)
     _refresh(session, best, thresholds, now)
     others = [(i, members) for i, members in open_ones if i is not best and members]
-    return _merge_alike(session, best, others, thresholds, now)
+    return _merge_alike(session, best, others, pool, thresholds, now)
 
 
 def _serialize(session: Session) -> None:
@@ -353,6 +356,7 @@ def _merge_alike(
     session: Session,
     grown: Incident,
     others: list[tuple[Incident, list[Complaint]]],
+    pool: Pool,
     thresholds: Thresholds,
     now: datetime,
 ) -> Incident:
@@ -360,7 +364,7 @@ def _merge_alike(
     while nobody works on the younger one; returns the incident the complaint is now in."""
     mine = members_of(session, grown.id)
     for other, theirs in others:
-        if grouping.group_fit(mine, theirs) < grouping.THRESHOLD:
+        if grouping.group_fit(mine, theirs, pool) < grouping.THRESHOLD:
             continue
         survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
         if not untouched(session, absorbed):

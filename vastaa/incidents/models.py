@@ -72,8 +72,9 @@ class IncidentMember(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     score: Mapped[float | None] = mapped_column(Float)  # how well it fitted when it joined
-    # What it names (``grouping.Signature.as_json``): products, faults, parts, codes.
-    signature: Mapped[dict[str, list[str]]] = mapped_column(PortableJSON, default=dict)
+    # What it names and says (``grouping.Signature.as_json``): products, faults, parts, codes,
+    # its words' stems and its language; emptied with the vector when the customer is erased.
+    signature: Mapped[dict[str, list[str] | str]] = mapped_column(PortableJSON, default=dict)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float16, L2-normalised
 
 
