@@ -43,9 +43,11 @@ def _unrelated() -> np.ndarray:
     """A complaint as the encoder sees one that is like no other: mostly the mean complaint,
     plus a direction of its own, so that what it names decides."""
     mean = MEAN / np.linalg.norm(MEAN)
-    own = _unit(*([0.0] * next(AXES)), 1.0)
-    own = own - (own @ mean) * mean
-    return _unit(*(0.9 * mean + 0.4 * own / np.linalg.norm(own)))
+    own = np.zeros(MEAN.shape, dtype=np.float32)
+    own[next(AXES)] = 1.0
+    own -= (own @ mean) * mean
+    vector = 0.9 * mean + 0.4 * own / np.linalg.norm(own)
+    return vector / np.linalg.norm(vector)
 
 
 def _complaint(key: str, hours: float, text: str) -> Complaint:
@@ -136,7 +138,7 @@ def test_words_are_compared_by_their_folded_stems_without_handles_or_order_numbe
     fi = terms("@KideSuomi Suodattimen valo palaa, asetin 80 astetta #kide KD-487655")
     tr = terms("Fıltre ışığı sönmüyor, 80 derece")
 
-    assert {"suoda", "valo", "palaa", "asetin"[:5], "80"} <= fi
+    assert {"suoda", "valo", "palaa", "aseti", "80"} <= fi
     assert not {"kides", "kide", "48765", "487655"} & fi
     assert {"filtr", "isigi", "80"} <= tr
 
