@@ -14,9 +14,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import X, events, message
+from vastaa.analytics import stale
 from vastaa.analytics.models import (
     FRT_BUCKETS,
     AgentSums,
+    AnalyticsStale,
     AnalyticsState,
     DailyAgents,
     DailyAgentTotals,
@@ -42,6 +44,7 @@ from vastaa.conversations.service import set_status
 from vastaa.db import transaction
 from vastaa.messages.models import Message
 from vastaa.pipeline.ingest import ingest
+from vastaa.sla.service import add_policy
 from vastaa.triage.rules import PriorityWeights
 from vastaa.triage.tasks import triage_pending
 
@@ -340,6 +343,58 @@ def test_once_a_day_every_day_is_summed_again(
     assert refresh(sessions, now=now + timedelta(days=1, minutes=1), timezone=HELSINKI) == first + 1
     with transaction(sessions) as session:
         assert session.scalar(select(func.sum(DailyMessages.inbound))) == 3
+
+
+def test_an_older_message_arriving_late_takes_its_conversation_off_the_old_first_day(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    refresh(sessions, now=now + timedelta(minutes=10), timezone=HELSINKI)  # after the analysis
+    customer = {"id": "fb-u-9", "handle": "liisa", "name": "Liisa", "followers": 3}
+    earlier = now - timedelta(days=2)
+    with transaction(sessions) as session:
+        late = message(
+            "a0",
+            author=customer,
+            parent_id="a1",
+            thread_id="a1",
+            lang="fi",
+            created_at=earlier.isoformat(),
+            text="Kysyin tätä jo aiemmin",
+        )
+        ingest(session, events(late), now=now + timedelta(minutes=30))
+        first = session.scalar(select(func.min(Conversation.first_message_at)))
+        assert first == earlier  # the conversation now begins two days earlier
+    refresh(sessions, now=now + timedelta(hours=1), timezone=HELSINKI)  # not the daily sweep
+    with transaction(sessions) as session:
+        assert _cases(session, local_day(earlier, ZoneInfo(HELSINKI)))["facebook"]["cases"] == 1
+        assert "facebook" not in _cases(session, date(2026, 11, 20))
+        assert session.scalar(select(func.count()).select_from(AnalyticsStale)) == 0
+
+
+def test_moments_marked_stale_are_summed_again_at_the_next_refresh(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    refresh(sessions, now=now + timedelta(minutes=10), timezone=HELSINKI)  # after the analysis
+    with transaction(sessions) as session:
+        session.execute(update(DailyMessages).values(inbound=99))  # as if a change left no trace
+        stale.mark(session, [now - timedelta(hours=2), None])
+    assert refresh(sessions, now=now + timedelta(hours=1), timezone=HELSINKI) == 1
+    with transaction(sessions) as session:
+        assert session.scalar(select(func.sum(DailyMessages.inbound))) == 3
+        assert session.scalar(select(func.count()).select_from(AnalyticsStale)) == 0
+
+
+def test_an_sla_policy_added_sums_every_day_again(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    _load(sessions, now, cast["aino"])
+    every = refresh(sessions, now=now, timezone=HELSINKI)
+    assert refresh(sessions, now=now + timedelta(minutes=30), timezone=HELSINKI) <= 1
+    with transaction(sessions) as session:
+        add_policy(session, name="Nopeat", now=now, first_minutes=15)
+    assert refresh(sessions, now=now + timedelta(hours=1), timezone=HELSINKI) == every
 
 
 def test_the_brands_own_posts_are_not_replies_and_a_conversation_takes_its_messages_language(

@@ -71,7 +71,8 @@ def analytics() -> None:
 @click.option("--all", "everything", is_flag=True, help="Recompute every day, not just changes.")
 def refresh_command(everything: bool) -> None:
     """Sum the days that changed (the worker does this every minute)."""
-    from vastaa.analytics.rollup import forget, refresh
+    from vastaa.analytics import stale
+    from vastaa.analytics.rollup import refresh
     from vastaa.cli import _ready_engine, _settings
 
     settings = _settings()
@@ -80,7 +81,7 @@ def refresh_command(everything: bool) -> None:
         sessions = make_sessionmaker(engine)
         if everything:
             with transaction(sessions) as session:
-                forget(session)
+                stale.everything(session)
         days = refresh(sessions, now=utcnow(), timezone=settings.timezone)
     finally:
         engine.dispose()

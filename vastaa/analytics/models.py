@@ -130,3 +130,15 @@ class AnalyticsState(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     swept_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last full recompute
+
+
+class AnalyticsStale(Base):
+    """A moment whose day must be summed again, left by a change that leaves no trace of its
+    own on that day (an older message moving its conversation's first day, threads merged, a
+    reply that failed later, an erasure). The next refresh recomputes those days and deletes
+    the rows it read."""
+
+    __tablename__ = "analytics_stale"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

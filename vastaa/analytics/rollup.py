@@ -3,14 +3,16 @@
 A day is recomputed from scratch (summed again from the messages and the conversations of that
 day, then its rows replaced). What to recompute:
 
-- everything: the first time, when the team's time zone changed (days move), and once a day
-  (SWEEP_EVERY) for the few changes that leave no trace on the day they touch;
+- everything: the first time, when the team's time zone changed (days move), after a change
+  that can touch any day (``stale.everything``: an SLA policy added, a listening query
+  removed), and once a day (SWEEP_EVERY) as a safety net;
 - otherwise the days touched since the last refresh: the day of every message written,
-  analysed or arrived since, and the first day of every conversation changed, triaged, or whose
-  deadline passed since (an unanswered conversation becomes an SLA miss with nothing written).
+  analysed or arrived since, the first day of every conversation changed, triaged, or whose
+  deadline passed since (an unanswered conversation becomes an SLA miss with nothing written),
+  and the days of the moments marked stale (``stale.mark``) by the few changes that leave no
+  trace on the day they touch.
 
-Between two sweeps a day can therefore be off by what those few changes did (see
-docs/analytics.md). Concurrent refreshes (the worker and ``vastaa analytics refresh``) swap
+See docs/analytics.md. Concurrent refreshes (the worker and ``vastaa analytics refresh``) swap
 their rows under one advisory lock on PostgreSQL; SQLite has one writer anyway.
 """
 
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vastaa.analytics.models import (
     FRT_BUCKETS,
+    AnalyticsStale,
     AnalyticsState,
     DailyAgents,
     DailyAgentTotals,
@@ -47,9 +50,8 @@ from vastaa.triage.service import SLA_QUEUES
 ROLLUP_LOCK = 0x76617374_61610010  # "vastaa", analytics: any constant the app owns
 MARGIN = timedelta(minutes=5)  # a transaction may commit a little after the time it wrote
 CHUNK_DAYS = 7  # a rebuild recomputes this many days per transaction
-# Everything is recomputed once a day as well: a few changes move a conversation's first day
-# (an older message arriving late, threads merged) or leave no trace of the day they touch (a
-# reply that failed hours later, a listening query removed, an SLA policy changed).
+# Everything is recomputed once a day as well, in case a change neither leaves a trace on the day
+# it touches nor marks it stale.
 SWEEP_EVERY = timedelta(days=1)
 SENT = ("sent", "pending")  # our replies that went, or are going, out
 DONE = ("resolved", "closed")
@@ -96,12 +98,14 @@ def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) ->
             or state.swept_at is None
             or now - state.swept_at >= SWEEP_EVERY
         )
+        marked, stale_days = _stale(session, zone)
         days: Collection[date]
         if full:
             days = all_days(session, zone, now)
         else:
             assert state is not None and state.refreshed_at is not None
-            days = changed_days(session, since=state.refreshed_at - MARGIN, now=now, zone=zone)
+            since = state.refreshed_at - MARGIN
+            days = changed_days(session, since=since, now=now, zone=zone) | stale_days
     for start, end in runs(days):
         with transaction(sessions) as session:
             sums = compute(session, start, end, zone=zone, now=now)
@@ -112,6 +116,7 @@ def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) ->
         _lock(session)
         if full:  # days outside the data (or of another time zone) go
             _keep_only(session, min(days, default=None), max(days, default=None))
+        session.execute(delete(AnalyticsStale).where(AnalyticsStale.id <= marked))
         state = session.get(AnalyticsState, 1)
         if state is None:
             state = AnalyticsState(id=1)
@@ -122,11 +127,10 @@ def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) ->
     return len(set(days))
 
 
-def forget(session: Session) -> None:
-    """Make the next refresh recompute everything (``vastaa analytics refresh --all``)."""
-    state = session.get(AnalyticsState, 1)
-    if state is not None:
-        state.refreshed_at = None
+def _stale(session: Session, zone: ZoneInfo) -> tuple[int, set[date]]:
+    """The days ``stale.mark`` asked for, and the last mark read (those up to it are done)."""
+    rows = session.execute(select(AnalyticsStale.id, AnalyticsStale.at)).all()
+    return max((id_ for id_, _ in rows), default=0), {local_day(at, zone) for _, at in rows}
 
 
 def all_days(session: Session, zone: ZoneInfo, now: datetime) -> list[date]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from vastaa.analytics import stale
 from vastaa.channels.base import Moderation, Outgoing, RateLimited, Receipt
 from vastaa.channels.models import PROVISIONAL_THREAD, Channel, OutboxItem
 from vastaa.channels.registry import Registry
@@ -259,6 +260,7 @@ def _give_up(session: Session, item: OutboxItem, now: datetime) -> None:
     message = session.get(Message, item.message_id)
     assert message is not None
     message.delivery = "failed"
+    stale.mark(session, [message.created_at])  # it counted as a reply that day
     if message.conversation_id is not None:
         case = session.get(Conversation, message.conversation_id)
         if case is not None and case.status == "waiting":

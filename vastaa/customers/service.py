@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from vastaa.analytics import stale
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import folded
@@ -297,7 +298,9 @@ def erase(
         message.analysis_tier = None  # nothing left for the full tier to refine
         message.deleted_at = message.deleted_at or now
         erased += 1
-    erased_ids = [m.id for m in messages if m.conversation_id not in kept_cases]
+    gone = [m for m in messages if m.conversation_id not in kept_cases]
+    erased_ids = [m.id for m in gone]
+    stale.mark(session, (m.created_at for m in gone))  # their sentiment and areas are gone
     session.execute(delete(MessageRevision).where(MessageRevision.message_id.in_(erased_ids)))
     for author in authors:
         author.handle, author.display_name, author.followers = "", "", 0

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vastaa.analytics import stale
 from vastaa.channels.models import Brand
 from vastaa.errors import NotFoundError, PermanentError
 from vastaa.listening.models import ListeningMatch, ListeningQuery
@@ -66,6 +67,7 @@ def remove_query(session: Session, *, name: str) -> None:
     session.execute(delete(ListeningMatch).where(ListeningMatch.query_id == found.id))
     session.delete(found)
     session.flush()
+    stale.everything(session)  # its mentions, on any day
 
 
 def record_matches(

@@ -38,6 +38,7 @@ class _Case:
     lang: str | None = None
     is_new: bool = False
     touched: bool = False
+    stored_first_at: datetime | None = None  # first_message_at as it was stored
 
 
 def assign_conversations(
@@ -64,6 +65,8 @@ def assign_conversations(
             placed.new_conversations.append(_new_conversation(case, customers, now))
         elif case.touched:
             placed.conversation_updates.append(_conversation_update(case, now))
+            if case.stored_first_at and case.first_message_at < case.stored_first_at:
+                placed.moved_first_days.append(case.stored_first_at)  # it counted there
 
 
 def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[ConversationKey, _Case]:
@@ -96,7 +99,9 @@ def _load_cases(session: Session, rows: Iterable[NewMessage]) -> dict[Conversati
             inbound,
         ) in session.execute(query):
             key = (channel_id, thread_key, author_id)
-            cases[key] = _Case(id_, key, public, status, count, first, last, inbound)
+            cases[key] = _Case(
+                id_, key, public, status, count, first, last, inbound, stored_first_at=first
+            )
     return cases
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from vastaa.analytics import stale
 from vastaa.bulk import bulk_insert, one_of
 from vastaa.conversations.models import Conversation
 from vastaa.db import new_id
@@ -163,6 +164,7 @@ def write(session: Session, plan: Plan, placed: Placed, known: Known, *, now: da
         bulk_insert(session, Message, [_message_row(row, now) for _, row in placed.rows])
     if placed.conversation_updates:
         session.execute(update(Conversation), _by_columns(placed.conversation_updates))
+    stale.mark(session, placed.moved_first_days)
     _write_edits(session, plan, known, now=now)
     _write_deletes(session, plan, now=now)
     _write_echoes(session, plan)

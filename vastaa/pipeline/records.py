@@ -94,6 +94,9 @@ class Placed:
     rows: list[tuple[int, NewMessage]] = field(default_factory=list)
     new_conversations: list[dict[str, object]] = field(default_factory=list)
     conversation_updates: list[dict[str, object]] = field(default_factory=list)
+    # Conversations that an older message moved to an earlier first day: their former first
+    # moments, for the analytics rollups (analytics/stale.py).
+    moved_first_days: list[datetime] = field(default_factory=list)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from vastaa.analytics import stale
 from vastaa.conversations.models import Conversation
 from vastaa.messages.models import Message
 from vastaa.pipeline.records import NewMessage
@@ -76,6 +77,9 @@ def _move_conversation(
             execution_options=NO_SYNC,
         )
         return
+    # Both first days change: the merged conversation's goes, the target's may move earlier.
+    firsts = select(Conversation.first_message_at).where(Conversation.id.in_([case_id, target]))
+    stale.mark(session, session.scalars(firsts))
     session.execute(
         update(Message).where(Message.conversation_id == case_id).values(conversation_id=target),
         execution_options=NO_SYNC,

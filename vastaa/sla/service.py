@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from vastaa.analytics import stale
 from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.db import transaction
 from vastaa.sla.clock import BusinessHours
@@ -229,8 +230,9 @@ def add_policy(
     )
     session.add(policy)
     session.flush()
-    # Every waiting conversation's deadline is worked out again.
+    # Every waiting conversation's deadline is worked out again, and every day's met and missed.
     session.execute(
         update(Conversation).where(Conversation.due_at.is_not(None)).values(triaged_at=None)
     )
+    stale.everything(session)
     return policy
