@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.channels import fake_mastodon
 from tests.factories import at, events, message
+from vastaa.analytics.models import AnalyticsStale
 from vastaa.channels.base import Outgoing
 from vastaa.channels.models import Channel, OutboxItem
 from vastaa.channels.registry import builtin
@@ -167,6 +168,10 @@ def test_a_refusal_is_shown_with_the_platforms_reason_and_can_be_tried_again(
     status, _, delivery, _, error = state(sessions, sent)
     assert (status, delivery) == ("failed", "failed") and "forbidden word" in error
     assert timeline(sessions)[-1] == "delivery_failed"
+    with sessions() as session:  # its day counted it as a reply: the analytics sum it again
+        assert session.scalars(select(AnalyticsStale.at)).all() == [
+            session.get(Message, sent).created_at
+        ]
 
     with transaction(sessions) as session:
         retry(session, message_id=sent, now=now)

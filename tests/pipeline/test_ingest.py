@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import X, at, delete, events, message, timestamp
+from vastaa.analytics.models import AnalyticsStale
 from vastaa.channels.models import Channel
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author, Customer
@@ -166,6 +167,9 @@ def test_a_thread_guessed_from_a_missing_parent_is_merged_into_the_real_one(
     assert len(conversations) == 1
     assert conversations[0].message_count == 3
     assert by_external_id(sessions, "c2").root_id == by_external_id(sessions, "c0").id
+    # The analytics sum again the days both conversations began on.
+    with sessions() as session:
+        assert set(session.scalars(select(AnalyticsStale.at))) >= {timestamp(5), timestamp(-5)}
 
 
 def test_one_conversation_per_customer_per_thread(
