@@ -10,6 +10,7 @@ import numpy as np
 
 from vastaa.incidents.grouping import (
     MEAN,
+    NUISANCE,
     Catalogue,
     Complaint,
     Pool,
@@ -163,6 +164,21 @@ def test_what_all_complaints_share_is_taken_out_before_the_second_cosine() -> No
 
     assert float(a @ b) > 0.7  # alike as complaints
     assert abs(float(pool.centred(a) @ pool.centred(b))) < 0.2  # but not as faults
+
+
+def test_how_reports_of_one_problem_differ_is_taken_out_too() -> None:
+    a = _unrelated()
+    b = a + 0.5 * NUISANCE[0]  # the same report in another language or tone, say
+    c = _unrelated()
+    pool = Pool.of([])
+
+    assert float(pool.centred(a) @ pool.centred(b)) > 0.99
+    assert abs(float(pool.centred(a) @ pool.centred(c))) < 0.2
+
+
+def test_the_shipped_space_is_a_mean_and_orthonormal_directions() -> None:
+    assert MEAN.shape == (384,) and NUISANCE.shape[1] == 384
+    assert np.allclose(NUISANCE @ NUISANCE.T, np.eye(len(NUISANCE)), atol=1e-5)
 
 
 def test_a_signature_keeps_its_words_and_language_through_json() -> None:

@@ -17,7 +17,9 @@ Two complaints are compared on what they say and on what they name:
 - the cosine once the **mean complaint** is taken out of both vectors: every complaint to a
   brand is "a complaint about a device", and that common direction drowns what tells faults
   apart. The mean is the pool's, pulled towards a mean shipped with Vastaa while the pool is
-  small.
+  small. The **nuisance** directions are taken out too: the few in which reports of one
+  problem differ most among our development complaints (language, tone, length), shipped with
+  the mean.
 
 ``affinity`` weighs these into log-odds that two complaints are about the same problem (a
 logistic regression fitted on the development part of our labelled complaints:
@@ -51,7 +53,14 @@ MIN_STEM = 3
 TERM_LETTERS = 5
 # The shipped mean complaint counts as this many complaints in a pool's mean.
 PRIOR = 20
-MEAN = np.load(Path(__file__).with_name("complaint_mean.npz"))["mean"].astype(np.float32)
+# The space complaints are compared in, learned from our development complaints
+# (``benchmarks/incidents.py --space``): the mean complaint, and the few directions in which
+# reports of one problem differ most from each other (their language, tone and length, not
+# their fault), as orthonormal rows.
+SPACE = Path(__file__).with_name("complaint_space.npz")
+with np.load(SPACE) as _space:
+    MEAN = _space["mean"].astype(np.float32)
+    NUISANCE = _space["nuisance"].astype(np.float32)
 
 # "E4", "F12", "e-21": one or two letters and one to three digits, standing alone; not order
 # numbers ("KD-487655"). Model names in the catalogue ("Aamu A2") are not codes.
@@ -63,20 +72,20 @@ HANDLE = re.compile(r"[@#]\w+")
 class Weights:
     """Log-odds weights of ``affinity`` (fitted by ``benchmarks/incidents.py --fit``)."""
 
-    intercept: float = -4.77
-    cosine: float = 1.98
-    centred: float = 6.93  # the cosine with the mean complaint taken out
-    same_product: float = 0.69
-    other_product: float = -2.63
-    faults: float = 4.87  # times the Jaccard overlap of the fault concepts
-    other_faults: float = -1.35
-    parts: float = 0.97  # times the Jaccard overlap of the parts named
-    terms: float = 6.8  # times the overlap of the words, weighted by their rarity in the pool
+    intercept: float = -5.25
+    cosine: float = 2.02
+    centred: float = 10.57  # the cosine without the mean complaint and the nuisance
+    same_product: float = 0.71
+    other_product: float = -2.76
+    faults: float = 4.57  # times the Jaccard overlap of the fault concepts
+    other_faults: float = -1.32
+    parts: float = 0.63  # times the Jaccard overlap of the parts named
+    terms: float = 6.09  # times the overlap of the words, weighted by their rarity in the pool
     # Words are shared far more often within one language, so a pair in one language needs
     # more of them.
-    same_language: float = -2.35
-    code: float = 5.91
-    other_code: float = -0.19  # few pairs with two different codes in the development sets
+    same_language: float = -1.36
+    code: float = 4.71
+    other_code: float = -0.21  # few pairs with two different codes in the development sets
 
 
 WEIGHTS = Weights()
@@ -208,8 +217,10 @@ class Pool:
         return cls(total / (PRIOR + len(listed)), counts, len(listed))
 
     def centred(self, vectors: np.ndarray) -> np.ndarray:
-        """Vectors (one or a matrix of rows) less the mean, L2-normalised again."""
+        """Vectors (one or a matrix of rows) less the mean and the nuisance directions,
+        L2-normalised again."""
         moved = vectors - self.mean
+        moved = moved - (moved @ NUISANCE.T) @ NUISANCE
         norms = np.linalg.norm(moved, axis=-1, keepdims=True)
         return np.asarray(moved / np.maximum(norms, 1e-9))
 
