@@ -337,7 +337,8 @@ def test_once_a_day_every_day_is_summed_again(
     _load(sessions, now, cast["aino"])
     first = refresh(sessions, now=now, timezone=HELSINKI)
     assert refresh(sessions, now=now + timedelta(hours=1), timezone=HELSINKI) <= 1
-    # A row that drifted (say, a conversation whose first day moved) is put right by the sweep.
+    # A row that drifted (a change that left no trace and marked nothing) is put right by the
+    # sweep.
     with transaction(sessions) as session:
         session.execute(update(DailyMessages).values(inbound=99))
     assert refresh(sessions, now=now + timedelta(days=1, minutes=1), timezone=HELSINKI) == first + 1
