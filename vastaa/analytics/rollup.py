@@ -50,6 +50,7 @@ from vastaa.triage.service import SLA_QUEUES
 ROLLUP_LOCK = 0x76617374_61610010  # "vastaa", analytics: any constant the app owns
 MARGIN = timedelta(minutes=5)  # a transaction may commit a little after the time it wrote
 CHUNK_DAYS = 7  # a rebuild recomputes this many days per transaction
+MARKS_PER_DELETE = 10_000  # within SQLite's limit of bound parameters
 # Everything is recomputed once a day as well, in case a change neither leaves a trace on the day
 # it touches nor marks it stale.
 SWEEP_EVERY = timedelta(days=1)
@@ -116,7 +117,9 @@ def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) ->
         _lock(session)
         if full:  # days outside the data (or of another time zone) go
             _keep_only(session, min(days, default=None), max(days, default=None))
-        session.execute(delete(AnalyticsStale).where(AnalyticsStale.id <= marked))
+        for chunk in range(0, len(marked), MARKS_PER_DELETE):
+            done = marked[chunk : chunk + MARKS_PER_DELETE]
+            session.execute(delete(AnalyticsStale).where(one_of(session, AnalyticsStale.id, done)))
         state = session.get(AnalyticsState, 1)
         if state is None:
             state = AnalyticsState(id=1)
@@ -127,10 +130,11 @@ def refresh(sessions: sessionmaker[Session], *, now: datetime, timezone: str) ->
     return len(set(days))
 
 
-def _stale(session: Session, zone: ZoneInfo) -> tuple[int, set[date]]:
-    """The days ``stale.mark`` asked for, and the last mark read (those up to it are done)."""
+def _stale(session: Session, zone: ZoneInfo) -> tuple[list[int], set[date]]:
+    """The marks ``stale.mark`` left (deleted once their days are summed: by id, as a mark
+    committed meanwhile may carry a lower one) and their days."""
     rows = session.execute(select(AnalyticsStale.id, AnalyticsStale.at)).all()
-    return max((id_ for id_, _ in rows), default=0), {local_day(at, zone) for _, at in rows}
+    return [id_ for id_, _ in rows], {local_day(at, zone) for _, at in rows}
 
 
 def all_days(session: Session, zone: ZoneInfo, now: datetime) -> list[date]:
