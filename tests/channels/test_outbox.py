@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.channels import fake_mastodon
@@ -177,6 +177,8 @@ def test_a_refusal_is_shown_with_the_platforms_reason_and_can_be_tried_again(
         retry(session, message_id=sent, now=now)
     deliver_due(sessions, builtin({}), clock=lambda: now)
     assert state(sessions, sent)[:3] == ("sent", 1, "sent") and len(server.posted) == 1
+    with sessions() as session:  # counted again: its day is marked once more
+        assert session.scalar(select(func.count()).select_from(AnalyticsStale)) == 2
 
 
 def test_a_send_cut_off_by_a_crash_is_retried_without_posting_twice(

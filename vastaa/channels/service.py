@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from vastaa.analytics import stale
 from vastaa.channels.base import Capability
 from vastaa.channels.models import PLATFORMS, Brand, Channel, OutboxItem
 from vastaa.channels.registry import Registry
@@ -70,6 +71,7 @@ def retry(session: Session, *, message_id: uuid.UUID, now: datetime) -> OutboxIt
         raise PermanentError("only a failed send can be tried again")
     item.state, item.attempts, item.next_attempt_at, item.updated_at = "queued", 0, now, now
     message.delivery = "pending"
+    stale.mark(session, [message.created_at])  # it counts as a reply on its day again
     return item
 
 
