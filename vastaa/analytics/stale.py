@@ -3,8 +3,9 @@
 A refresh recomputes the days of what was written, analysed or changed since the last one. A few
 changes touch a day without leaving a trace on it: an older message arriving late moves its
 conversation's first day (the old day still counts it), threads merged by ingestion, a reply
-that failed after it was sent, an erasure. Those ``mark`` the moments whose days must be summed
-again. An SLA policy added or a listening query removed can change any day: ``everything``.
+that failed after it was sent or is tried again, an erasure. Those ``mark`` the moments whose
+days must be summed again. An SLA policy added or a listening query removed can change any day:
+``everything``.
 
 Light on imports on purpose: ingestion, sending, SLA, listening and erasure call it.
 """
