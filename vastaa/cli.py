@@ -9,7 +9,6 @@ import threading
 import uuid
 import webbrowser
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,11 +85,7 @@ def _run_server(settings: Settings, engine: Any, *, host: str, port: int) -> Non
     full = analyzer_for("full") if settings.full_analysis else None
     app = create_app(settings, engine=engine)
     detector = Detector(
-        Thresholds(
-            settings.incident_pattern,
-            settings.incident_problem,
-            timedelta(hours=settings.incident_window_hours),
-        ),
+        Thresholds.of(settings),
         embed=full.encoder.embed if isinstance(full, FullAnalyzer) else None,
     )
     worker = Worker(

@@ -15,7 +15,7 @@ from vastaa.conversations.models import Conversation, ConversationEvent
 from vastaa.customers.models import Author, Customer, CustomerNote, CustomerTag
 from vastaa.db import Base
 from vastaa.evidence.models import EvidenceContent, EvidenceHead, EvidenceRecord
-from vastaa.incidents.models import Incident, IncidentFollowUp, IncidentMember
+from vastaa.incidents.models import Incident, IncidentAlias, IncidentFollowUp, IncidentMember
 from vastaa.listening.models import ListeningMatch, ListeningQuery
 from vastaa.messages.models import Message, MessageRevision, Tombstone
 from vastaa.moderation.models import ModerationAction, ModerationRule
@@ -47,6 +47,7 @@ __all__ = [
     "ConversationEvent",
     "Customer",
     "Incident",
+    "IncidentAlias",
     "IncidentFollowUp",
     "IncidentMember",
     "ListeningMatch",

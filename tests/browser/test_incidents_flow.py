@@ -71,3 +71,36 @@ def test_a_supervisor_states_the_known_issue_and_an_agent_answers_with_it(
         states = sorted(session.scalars(select(IncidentFollowUp.state)))
     assert states == ["pending", "pending", "sent"]
     assert errors == []
+
+
+def test_a_supervisor_splits_a_complaint_off_and_merges_it_back(
+    page: Page, live_server: LiveServer, log_in: LogIn
+) -> None:
+    incident = _wave(live_server.sessions, NOW)
+    with transaction(live_server.sessions) as session:
+        add_user(
+            session, username="mert", password=PASSWORD, role="supervisor", now=NOW, locale="fi"
+        )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in("mert")
+    page.goto(f"{live_server.url}/incidents/{incident.number}")
+
+    # Daniel's report is about something else: it goes to an incident of its own.
+    page.locator("#timeline tbody tr", has_text="Daniel").locator("input[type=checkbox]").check()
+    page.click("#move button[type=submit]")
+    split = incident.number + 1
+    expect(page).to_have_url(f"{live_server.url}/incidents/{split}")
+    expect(page.locator("#timeline table.members tbody tr")).to_have_count(1)
+    expect(page.locator("#incident-level")).to_have_class("badge level-isolated")
+
+    # It was the same fault after all: merged back from the first incident's page.
+    page.goto(f"{live_server.url}/incidents/{incident.number}")
+    expect(page.locator("#timeline table.members tbody tr")).to_have_count(2)
+    page.select_option("#merge-other", str(split))
+    page.click("#merge button[type=submit]")
+    expect(page.locator("#timeline table.members tbody tr")).to_have_count(3)
+    expect(page.locator("#incident-level")).to_have_class("badge level-problem")
+    page.goto(f"{live_server.url}/incidents/{split}")
+    expect(page).to_have_url(f"{live_server.url}/incidents/{incident.number}")
+    assert errors == []

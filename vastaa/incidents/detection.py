@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import func, select, text, update
@@ -29,10 +29,19 @@ from vastaa.clock import Clock
 from vastaa.db import transaction
 from vastaa.incidents import grouping
 from vastaa.incidents.grouping import Catalogue, Complaint, Pool, Signature
-from vastaa.incidents.models import Incident, IncidentFollowUp, IncidentMember
+from vastaa.incidents.models import (
+    LEVELS,
+    Incident,
+    IncidentAlias,
+    IncidentFollowUp,
+    IncidentMember,
+)
 from vastaa.incidents.spikes import SpikeWatch
 from vastaa.messages.models import Message
 from vastaa.sla.models import Alert
+
+if TYPE_CHECKING:
+    from vastaa.config import Settings
 
 log = logging.getLogger(__name__)
 BATCH = 32
@@ -46,6 +55,14 @@ class Thresholds:
     pattern: int = 2
     problem: int = 3
     window: timedelta = grouping.WINDOW
+
+    @classmethod
+    def of(cls, settings: Settings) -> Thresholds:
+        return cls(
+            settings.incident_pattern,
+            settings.incident_problem,
+            timedelta(hours=settings.incident_window_hours),
+        )
 
     def level(self, people: int) -> str:
         if people >= self.problem:
@@ -191,7 +208,7 @@ def assign(
     else:
         score_value = score
     _add_member(session, best, candidate, vector, score_value, now)
-    _refresh(session, best, thresholds, now)
+    refresh(session, best, thresholds, now)
     others = [(i, members) for i, members in open_ones if i is not best and members]
     return _merge_alike(session, best, others, pool, thresholds, now)
 
@@ -244,12 +261,20 @@ def members_of(session: Session, incident_id: uuid.UUID) -> list[Complaint]:
 
 
 def _new_incident(session: Session, candidate: Candidate, now: datetime) -> Incident:
-    number = int(session.scalar(select(func.max(Incident.number))) or 0) + 1
+    return new_incident(session, candidate.brand_id, candidate.at, now)
+
+
+def new_incident(
+    session: Session, brand_id: uuid.UUID | None, at: datetime, now: datetime
+) -> Incident:
+    """An empty incident with the next number (one never given out, merged ones included)."""
+    used = (select(func.max(table.number)) for table in (Incident, IncidentAlias))
+    number = max(int(session.scalar(query) or 0) for query in used) + 1
     incident = Incident(
         number=number,
-        brand_id=candidate.brand_id,
-        first_at=candidate.at,
-        last_at=candidate.at,
+        brand_id=brand_id,
+        first_at=at,
+        last_at=at,
         faults=[],
         codes=[],
         statement={},
@@ -303,7 +328,7 @@ def signed(sentiment: dict[str, Any]) -> float | None:
     return sign * float(score)
 
 
-def _refresh(session: Session, incident: Incident, thresholds: Thresholds, now: datetime) -> None:
+def refresh(session: Session, incident: Incident, thresholds: Thresholds, now: datetime) -> None:
     """Counts, signature and level from the members; an alert when the level rises."""
     rows = session.execute(
         select(IncidentMember.message_id, IncidentMember.author_id, IncidentMember.at)
@@ -339,7 +364,7 @@ def describe(incident: Incident) -> str:
 
 
 def _raise_level(session: Session, incident: Incident, level: str, now: datetime) -> None:
-    order = {name: n for n, name in enumerate(("isolated", "pattern", "problem"))}
+    order = {name: n for n, name in enumerate(LEVELS)}
     if order[level] <= order[incident.level]:
         return
     incident.level = level
@@ -392,25 +417,24 @@ def untouched(session: Session, incident: Incident) -> bool:
 def merge(
     session: Session, survivor: Incident, absorbed: Incident, thresholds: Thresholds, now: datetime
 ) -> None:
-    session.execute(
-        update(IncidentMember)
-        .where(IncidentMember.incident_id == absorbed.id)
-        .values(incident_id=survivor.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Alert)
-        .where(Alert.incident_id == absorbed.id)
-        .values(incident_id=survivor.id)
-        .execution_options(synchronize_session=False)
-    )
+    """Everything of ``absorbed`` (complaints, alerts, follow-ups) moves to ``survivor``; its
+    number stays as an alias of the survivor."""
+    for table in (IncidentMember, Alert, IncidentFollowUp, IncidentAlias):
+        session.execute(
+            update(table)
+            .where(table.incident_id == absorbed.id)
+            .values(incident_id=survivor.id)
+            .execution_options(synchronize_session=False)
+        )
     # What the absorbed one had reached stays reached: no second alert for it.
-    order = {name: n for n, name in enumerate(("isolated", "pattern", "problem"))}
+    order = {name: n for n, name in enumerate(LEVELS)}
     if order[absorbed.level] > order[survivor.level]:
         survivor.level = absorbed.level
         survivor.pattern_at = survivor.pattern_at or absorbed.pattern_at
         survivor.problem_at = survivor.problem_at or absorbed.problem_at
     session.delete(absorbed)
     session.flush()
+    session.add(IncidentAlias(number=absorbed.number, incident_id=survivor.id, merged_at=now))
+    session.flush()
     log.info("incident #%d merged into #%d", absorbed.number, survivor.number)
-    _refresh(session, survivor, thresholds, now)
+    refresh(session, survivor, thresholds, now)

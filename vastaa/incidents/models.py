@@ -94,3 +94,14 @@ class IncidentFollowUp(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class IncidentAlias(Base):
+    """The number of an incident merged into another: its links, alerts and audit entries
+    still lead somewhere, and the number is never given out again."""
+
+    __tablename__ = "incident_alias"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incident.id"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -39,7 +39,7 @@ def incident_numbered(session: Session, number: int) -> Incident:
     return incident
 
 
-def _changed(
+def changed(
     session: Session, incident: Incident, actor_id: uuid.UUID, now: datetime, summary: str
 ) -> None:
     incident.updated_at = now
@@ -72,7 +72,7 @@ def set_status(
     elif status in ("investigating", "identified"):
         incident.fixed_at = None  # reopened: the fix did not hold
     incident.closed_at = now if status == "closed" else None
-    _changed(session, incident, actor_id, now, f"status {status}")
+    changed(session, incident, actor_id, now, f"status {status}")
     return queued
 
 
@@ -87,7 +87,7 @@ def set_owner(
     if owner_id is not None and session.get(User, owner_id) is None:
         raise NotFoundError(f"user {owner_id}")
     incident.owner_id = owner_id
-    _changed(session, incident, actor_id, now, "owner")
+    changed(session, incident, actor_id, now, "owner")
 
 
 def exported(
@@ -123,13 +123,13 @@ def save_texts(
 ) -> None:
     """Save what the team writes: the title, the known-issue statement and the fix note (per
     language), the after-care review."""
-    changed = []
+    saved = []
     if title is not None:
         title = title.strip()
         if not 1 <= len(title) <= 200:
             raise PermanentError("a title has 1 to 200 characters")
         incident.title = title
-        changed.append("title")
+        saved.append("title")
     for name, given, keys in (
         ("statement", statement, LANGS),
         ("fix_note", fix_note, LANGS),
@@ -145,9 +145,9 @@ def save_texts(
         if name != "review" and any(len(text) > MAX_STATEMENT for text in cleaned.values()):
             raise PermanentError(f"a statement has at most {MAX_STATEMENT} characters")
         setattr(incident, name, {key: text for key, text in cleaned.items() if text})
-        changed.append(name.replace("_", " "))
-    if changed:
-        _changed(session, incident, actor_id, now, ", ".join(changed))
+        saved.append(name.replace("_", " "))
+    if saved:
+        changed(session, incident, actor_id, now, ", ".join(saved))
 
 
 # Replies built from the statement ---------------------------------------------------------

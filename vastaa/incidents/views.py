@@ -14,9 +14,11 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from vastaa.accounts.models import User as UserAccount
+from vastaa.accounts.models import at_least
 from vastaa.audit.service import log
 from vastaa.errors import NotFoundError, PermanentError
-from vastaa.incidents import queries, report, service
+from vastaa.incidents import queries, regroup, report, service
+from vastaa.incidents.detection import Thresholds
 from vastaa.incidents.models import IncidentFollowUp
 from vastaa.replies.service import BlockedReply, agent_signature, reply
 from vastaa.replies.views import review_rules
@@ -103,6 +105,7 @@ def _detail(
         users = session.execute(
             select(UserAccount.id, UserAccount.display_name).order_by(UserAccount.display_name)
         ).all()
+        others = regroup.candidates(session, page.incident) if _supervises(user) else []
     return context.templates.render(
         request,
         "incidents/detail.html",
@@ -115,6 +118,7 @@ def _detail(
             "error": error,
             "findings": findings,
             "edited": edited or {},
+            "others": others,
         },
         locale=user.locale,
         status_code=status_code,
@@ -122,7 +126,12 @@ def _detail(
 
 
 @router.get("/incidents/{number}", response_class=HTMLResponse)
-def incident_page(request: Request, context: Context, user: User, number: int) -> HTMLResponse:
+def incident_page(request: Request, context: Context, user: User, number: int) -> Response:
+    """One incident; the number of one merged into another leads to that one."""
+    with context.transaction() as session:
+        merged = regroup.merged_into(session, number)
+    if merged is not None:
+        return RedirectResponse(f"/incidents/{merged}", status_code=303)
     return _detail(request, context, user, number)
 
 
@@ -197,6 +206,70 @@ def save_texts(
     except PermanentError as error:
         return _detail(request, context, user, number, error=str(error), status_code=422)
     return _back(number, "#" + which.replace("_", "-"))
+
+
+@router.post("/incidents/{number}/move")
+def move_complaints(
+    request: Request,
+    context: Context,
+    user: CheckedUser,
+    number: int,
+    to: Text = "new",
+    member: Annotated[list[uuid.UUID], Form()] = [],  # noqa: B006 (FastAPI reads it, never mutates)
+) -> Response:
+    """Move the ticked complaints to another incident (``to`` is its number) or a new one."""
+    user.require("supervisor")
+    try:
+        with context.transaction() as session:
+            source = service.incident_numbered(session, number)
+            target = None if to == "new" else service.incident_numbered(session, _number(to))
+            receiver = regroup.move(
+                session,
+                source,
+                member,
+                target,
+                thresholds=Thresholds.of(context.settings),
+                actor_id=user.id,
+                now=context.clock(),
+            )
+            moved_to = receiver.number
+    except PermanentError as error:
+        return _detail(request, context, user, number, error=str(error), status_code=422)
+    return _back(moved_to)
+
+
+@router.post("/incidents/{number}/merge")
+def merge_incident(
+    request: Request, context: Context, user: CheckedUser, number: int, other: Text = ""
+) -> Response:
+    """Merge another incident (``other``, its number) into this one."""
+    user.require("supervisor")
+    try:
+        with context.transaction() as session:
+            survivor = service.incident_numbered(session, number)
+            absorbed = service.incident_numbered(session, _number(other))
+            regroup.merge(
+                session,
+                survivor,
+                absorbed,
+                thresholds=Thresholds.of(context.settings),
+                actor_id=user.id,
+                now=context.clock(),
+            )
+    except PermanentError as error:
+        return _detail(request, context, user, number, error=str(error), status_code=422)
+    return _back(number)
+
+
+def _supervises(user: CurrentUser) -> bool:
+    return at_least(user.role, "supervisor")
+
+
+def _number(given: str) -> int:
+    try:
+        return int(given.strip().lstrip("#"))
+    except ValueError:
+        raise PermanentError("choose an incident") from None
 
 
 @router.post("/incidents/{number}/follow-ups/{follow_up_id}")
