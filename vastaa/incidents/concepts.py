@@ -5,7 +5,7 @@ Turkish and an English report of "the kettle leaks" belong together. The multili
 encoder gets most of the way; a tag such as ``leak`` or ``charged_twice``, found the same way in
 all three languages, is a second, language-free signal beside it.
 
-``FAULTS`` holds about fifty product-independent faults and symptoms that the care team of a
+``FAULTS`` holds nearly sixty product-independent faults and symptoms that the care team of a
 consumer brand meets (home appliances, electronics, mobile apps, web shop, delivery, billing,
 subscriptions); ``OBJECTS`` the generic product types and parts they are about. Entries are
 lowercase word *stems*, as in :mod:`vastaa.analysis.lexicons`: a word matches when it starts with
@@ -21,10 +21,13 @@ not start with them, in any of the three languages ("akıllı" does not start wi
 delivery"); where the ASCII form of a Turkish stem is another common word ("öldü", "oldu"),
 only the stem with diacritics is given.
 
-The lists were written from domain knowledge alone, without looking at the complaints of the
-benchmark set (``benchmarks/``) or at the tests, so that grouping measured on that set stays an
-honest measure. A text of any language is checked against the stems of all three languages:
-complaints mix languages, and language identification is unreliable on short texts.
+The lists were written from domain knowledge, without looking at the complaints of the
+benchmark's test sets (``benchmarks/``), so that grouping measured on them stays an honest
+measure. Some were added after the misses of half of the first development set, and six
+(``wont_open``, ``drain``, ``wrong_reading``, ``loose``, ``no_sound``, ``no_signal``) after
+reading the problem labels, not the complaints, of two later development sets. A text of any
+language is checked against the stems of all three languages: complaints mix languages, and
+language identification is unreliable on short texts.
 """
 
 from __future__ import annotations
@@ -600,6 +603,91 @@ FAULTS: Table = {
         ),
         "tr": ("bildirim", "hatırlatma", "hatirlatma", "alarm"),
         "en": ("notif", "alert", "reminder", "alarm"),
+    },
+    "wont_open": {
+        "fi": (
+            "ei aukea", "ei aukene", "ei aukee", "ei saa auki", "ei saa avattua", "lukkiutu",
+            "jäi lukkoon", "jää lukkoon", "lukossa",
+        ),
+        "tr": (
+            "açılmıyo", "acilmiyo", "açılmadı", "acilmadi", "kilitli kal", "kilitlendi",
+            "kilitlenmiş", "kilitlenmis", "kilidi açılmı", "kilidi acilmi",
+        ),
+        "en": (
+            "t open", "stays locked", "stayed locked", "locked shut", "door locked",
+            "door is locked", "still locked", "t unlock",
+        ),
+    },
+    "drain": {
+        "fi": (
+            "ei tyhjenn", "ei tyhjene", "tyhjennys", "poistovesi", "poistovett", "vesi jää",
+            "vesi jäi", "vettä jää", "vettä jäi", "seisova vesi", "seisovaa vett", "poistoletk",
+            "pumppu",
+        ),
+        "tr": (
+            "suyu boşaltmı", "suyu bosaltmi", "su boşaltmı", "su bosaltmi", "boşaltmıyo",
+            "bosaltmiyo", "tahliye", "su kalıyo", "su kaliyo", "su kaldı", "su kaldi",
+            "içinde su", "icinde su", "pompa",
+        ),
+        "en": (
+            "t drain", "not drain", "drain pump", "drain hose", "drain filter", "drainage",
+            "standing water", "water left", "still full of water", "t empty", "pump",
+        ),
+    },
+    "wrong_reading": {
+        "fi": (
+            "väärä lukema", "väärät lukemat", "väärin mittaa", "mittaa väärin", "näyttää väärin",
+            "näyttää väärää", "epätarkk", "lukemat", "syke", "sykk", "pulssi", "askelmit",
+        ),
+        "tr": (
+            "yanlış ölç", "yanlis olc", "hatalı ölç", "hatali olc", "yanlış göster",
+            "yanlis goster", "yanlış değer", "yanlis deger", "saçma değer", "sacma deger",
+            "nabız", "nabiz", "nabz", "ölçüm", "olcum", "adım say", "adim say",
+        ),
+        "en": (
+            "wrong reading", "inaccurate", "reads wrong", "readings", "shows wrong",
+            "wrong value", "heart rate", "bpm", "measur", "step count", "way off",
+        ),
+    },
+    "loose": {
+        "fi": ("heiluu", "heilu", "löysä", "löystyn", "lonks", "klonk", "huoju", "välys"),
+        "tr": (
+            "sallan", "gevşe", "gevse", "oynama yap", "boşluk var", "bosluk var",
+            "boşluk yap", "bosluk yap", "lık lık", "lik lik",
+        ),
+        "en": ("wobbl", "loose", "rattl", "shaky", "play in the"),
+    },
+    "no_sound": {
+        "fi": (
+            "ei ääntä", "ei tule ääntä", "ei kuulu ääntä", "ääni katke", "ääni pätki",
+            "ääni häviää", "ääni hävis", "ääni lakka", "äänetön", "äänet katke", "äänet pätk",
+            "mykisty",
+        ),
+        "tr": (
+            "ses gelmi", "ses yok", "ses kesil", "ses gidiyo", "ses gitti", "ses kopuyo",
+            "sessiz kal", "ses vermiyo",
+        ),
+        "en": (
+            "no sound", "no audio", "sound cuts", "sound drops", "sound keeps", "audio cuts",
+            "audio drops", "audio keeps", "lose sound", "lost sound", "loses sound",
+            "loses audio", "lost audio", "sound goes", "audio goes", "goes silent",
+        ),
+    },
+    "no_signal": {
+        "fi": (
+            "ei signaalia", "signaali katke", "signaali häv", "signaali pätk", "ei kuvaa",
+            "kuva katke", "kuva häviää", "kuva pätki", "kuva pimen",
+        ),
+        "tr": (
+            "sinyal yok", "sinyal kesil", "sinyal gidiyo", "sinyal gitti", "görüntü gidiyo",
+            "goruntu gidiyo", "görüntü kesil", "goruntu kesil", "görüntü gitti",
+            "goruntu gitti", "görüntü yok", "goruntu yok",
+        ),
+        "en": (
+            "no signal", "signal drop", "signal lost", "loses signal", "lost signal",
+            "losing signal", "signal keeps", "picture cuts", "picture drops", "picture goes",
+            "no picture",
+        ),
     },
     "payment_failed": {
         "fi": (
