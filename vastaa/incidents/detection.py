@@ -191,7 +191,7 @@ def assign(
 ) -> Incident:
     """Put one complaint into the incident it fits best, or a new one."""
     complaint = Complaint(candidate.message_id, candidate.at, vector, candidate.signature)
-    _serialize(session)
+    serialize(session)
     open_ones = _open_incidents(session, candidate.brand_id, candidate.at, thresholds.window)
     pool = Pool.of([complaint, *(m for _, members in open_ones for m in members)])
     best: Incident | None = None
@@ -213,10 +213,11 @@ def assign(
     return _merge_alike(session, best, others, pool, thresholds, now)
 
 
-def _serialize(session: Session) -> None:
-    """One assignment at a time: on PostgreSQL two workers would otherwise count one incident
-    each without the other's complaint, or take the same incident number (SQLite's write lock,
-    taken by the claim, already serialises them)."""
+def serialize(session: Session) -> None:
+    """One assignment (or correction by a person, ``regroup``) at a time: on PostgreSQL two
+    workers would otherwise count one incident each without the other's complaint, or take the
+    same incident number (SQLite's write lock, taken by the first write, already serialises
+    them)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSIGN_LOCK})
 

@@ -69,6 +69,7 @@ def move(
 ) -> Incident:
     """Move the chosen complaints of ``source`` to ``target``, or to a new incident when it is
     None; returns the incident that has them now."""
+    detection.serialize(session)  # not while detection adds a complaint to either
     chosen = set(message_ids)
     members = set(
         session.scalars(
@@ -119,6 +120,7 @@ def merge(
     owner and texts where the survivor has none. Its number leads to the survivor from now on."""
     if survivor.id == absorbed.id:
         raise PermanentError("an incident cannot be merged into itself")
+    detection.serialize(session)
     _check_pair(survivor, absorbed)
     _check_open(absorbed)
     _drop_duplicate_follow_ups(session, survivor, absorbed)
