@@ -326,7 +326,8 @@ def render(streams: list[Stream], results: dict[str, tuple[float, dict[str, Coun
         lines += [
             "",
             f"**Under the target on the blind test sets ({f:.2f} < 0.8)**: precision {p:.2f}, "
-            f"recall {r:.2f}. Precision is lost where problems of one product share its name "
+            f"recall {r:.2f}. On the earlier blind sets (fresh-e, fresh-f), precision was lost "
+            "where problems of one product share its name "
             "and parts (a washing machine that drains badly, leaks at the door or stays "
             "locked: one group); recall where reports share neither a product name, a fault "
             "the lexicon knows nor rare words, as across languages when a fault is described "
