@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from vastaa.audit.service import log as audit
@@ -163,15 +163,7 @@ def _drop_follow_ups_of_those_gone(session: Session, incident: Incident) -> None
     still = select(IncidentMember.conversation_id).where(
         IncidentMember.incident_id == incident.id, IncidentMember.conversation_id.is_not(None)
     )
-    session.execute(
-        delete(IncidentFollowUp)
-        .where(
-            IncidentFollowUp.incident_id == incident.id,
-            IncidentFollowUp.state == "pending",
-            IncidentFollowUp.conversation_id.not_in(still),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    _drop_drafts(session, incident, IncidentFollowUp.conversation_id.not_in(still))
 
 
 def _drop_duplicate_follow_ups(session: Session, survivor: Incident, absorbed: Incident) -> None:
@@ -180,12 +172,16 @@ def _drop_duplicate_follow_ups(session: Session, survivor: Incident, absorbed: I
     theirs = select(IncidentFollowUp.conversation_id).where(
         IncidentFollowUp.incident_id == survivor.id
     )
+    _drop_drafts(session, absorbed, IncidentFollowUp.conversation_id.in_(theirs))
+
+
+def _drop_drafts(session: Session, incident: Incident, which: ColumnElement[bool]) -> None:
     session.execute(
         delete(IncidentFollowUp)
         .where(
-            IncidentFollowUp.incident_id == absorbed.id,
+            IncidentFollowUp.incident_id == incident.id,
             IncidentFollowUp.state == "pending",
-            IncidentFollowUp.conversation_id.in_(theirs),
+            which,
         )
         .execution_options(synchronize_session=False)
     )
