@@ -205,3 +205,17 @@ def test_a_supervisor_splits_and_merges_on_the_page_and_an_agent_cannot(
         f"/incidents/{wave.number}/merge", data={"other": "x", "csrf_token": token}
     )
     assert unknown.status_code == 422 and "choose an incident" in unknown.text
+
+
+def test_nothing_is_merged_into_a_closed_incident(
+    sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    wave = _wave(sessions, now)
+    with transaction(sessions) as session:
+        survivor = incident_numbered(session, wave.number)
+        other = new_incident(session, survivor.brand_id, now, now)
+        survivor.closed_at = now
+        with pytest.raises(PermanentError, match="is closed"):
+            regroup.merge(
+                session, survivor, other, thresholds=THRESHOLDS, actor_id=cast["mert"], now=now
+            )

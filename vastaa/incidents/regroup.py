@@ -116,13 +116,14 @@ def merge(
     actor_id: uuid.UUID,
     now: datetime,
 ) -> None:
-    """Merge ``absorbed`` into ``survivor``: its complaints, alerts and follow-ups; its title,
-    owner and texts where the survivor has none. Its number leads to the survivor from now on."""
+    """Merge ``absorbed`` into ``survivor``: its complaints, alerts and follow-ups; its owner
+    and texts where the survivor has none (the survivor keeps its title). Its number leads to
+    the survivor from now on."""
     if survivor.id == absorbed.id:
         raise PermanentError("an incident cannot be merged into itself")
     detection.serialize(session)
+    _check_open(survivor)
     _check_pair(survivor, absorbed)
-    _check_open(absorbed)
     _drop_duplicate_follow_ups(session, survivor, absorbed)
     survivor.owner_id = survivor.owner_id or absorbed.owner_id
     for name in ("statement", "fix_note", "review"):
