@@ -20,9 +20,12 @@ from vastaa.analytics.models import (
     AgentSums,
     AnalyticsStale,
     AnalyticsState,
+    CaseSums,
     DailyAgents,
     DailyAgentTotals,
+    DailyAreaTotals,
     DailyCases,
+    DailyCaseTotals,
     DailyMessages,
     DailyMessageTotals,
     SaidSums,
@@ -241,6 +244,22 @@ def test_the_coarse_tables_hold_the_fine_sums(
         assert len(totals) < session.scalar(select(func.count()).select_from(DailyMessages))
         agent = session.scalars(select(DailyAgentTotals)).one()
         assert (agent.agent_id, agent.replies, agent.first_responses) == (cast["aino"], 1, 1)
+        for coarse, fine, key in (
+            (DailyAreaTotals, DailyMessages, "area"),
+            (DailyCaseTotals, DailyCases, "team_id"),
+        ):
+            names = [c.name for c in coarse.__table__.columns if c.name not in ("id", "day", key)]
+            summed = session.execute(
+                select(
+                    fine.day, getattr(fine, key), *(func.sum(getattr(fine, n)) for n in names)
+                ).group_by(fine.day, getattr(fine, key))
+            ).all()
+            held = session.execute(
+                select(coarse.day, getattr(coarse, key), *(getattr(coarse, n) for n in names))
+            ).all()
+            assert summed and sorted(map(tuple, held), key=repr) == sorted(
+                map(tuple, summed), key=repr
+            )
 
 
 def test_coarser_sums_over_the_keys_left_out() -> None:
@@ -434,3 +453,4 @@ def test_the_sums_are_named_alike_in_the_rollup_the_tables_and_the_totals() -> N
     assert set(_Cases().as_row()) == set(CASE_SUMS) | {
         f"frt_{limit}" for limit in (*FRT_BUCKETS, "more")
     }
+    assert set(_Cases().as_row()) == set(CaseSums.__annotations__)

@@ -13,10 +13,10 @@ data: any day can be recomputed from the messages and conversations at any time
 - DailyAgents: what each agent did, by the day they did it: replies, first responses and their
   times, per channel and language.
 
-Two coarser tables hold the same sums with fewer keys, so that a view of a whole year without a
-channel or language filter reads thousands of rows, not a hundred thousand:
-DailyMessageTotals (no problem area) and DailyAgentTotals (no channel or language). The refresh
-writes them together with the fine ones.
+Coarser tables hold the same sums with fewer keys, so that a view of a whole year reads
+thousands of rows, not a hundred thousand: DailyMessageTotals (no problem area), and, for views
+without a channel or language filter, DailyAreaTotals (per problem area), DailyCaseTotals (per
+team) and DailyAgentTotals (per agent). The refresh writes them together with the fine ones.
 """
 
 from __future__ import annotations
@@ -74,15 +74,10 @@ class DailyMessageTotals(SaidSums, Base):
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
-class DailyCases(Base):
-    __tablename__ = "daily_cases"
-    __table_args__ = (Index("ix_daily_cases_day", "day"),)
+class CaseSums:
+    """What became of the conversations begun on a day: the sums DailyCases and DailyCaseTotals
+    share."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    day: Mapped[date] = mapped_column(Date)
-    channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
-    lang: Mapped[str] = mapped_column(String(8))
-    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
     cases: Mapped[int] = mapped_column(Integer, default=0)
     needing: Mapped[int] = mapped_column(Integer, default=0)  # waited for, or got, an answer
     answered: Mapped[int] = mapped_column(Integer, default=0)
@@ -99,6 +94,37 @@ class DailyCases(Base):
     tone_changes: Mapped[int] = mapped_column(Integer, default=0)
     tone_thanked: Mapped[int] = mapped_column(Integer, default=0)  # we answered after it
     tone_left: Mapped[int] = mapped_column(Integer, default=0)  # resolved without an answer
+
+
+class DailyCases(CaseSums, Base):
+    __tablename__ = "daily_cases"
+    __table_args__ = (Index("ix_daily_cases_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    channel_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("channel.id"))
+    lang: Mapped[str] = mapped_column(String(8))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+
+
+class DailyCaseTotals(CaseSums, Base):
+    """DailyCases summed over the channels and languages."""
+
+    __tablename__ = "daily_case_totals"
+    __table_args__ = (Index("ix_daily_case_totals_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+
+
+class DailyAreaTotals(SaidSums, Base):
+    """DailyMessages summed over the channels and languages (the top problem areas)."""
+
+    __tablename__ = "daily_area_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    area: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class DailyAgents(AgentSums, Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -19,7 +20,9 @@ from vastaa.analytics.models import (
     AnalyticsState,
     DailyAgents,
     DailyAgentTotals,
+    DailyAreaTotals,
     DailyCases,
+    DailyCaseTotals,
     DailyMessages,
     SaidSums,
 )
@@ -43,6 +46,11 @@ class Filters:
     end: date
     channel_id: uuid.UUID | None = None
     lang: str | None = None
+
+    @property
+    def whole(self) -> bool:
+        """Neither a channel nor a language is asked for: the coarse rollups answer."""
+        return self.channel_id is None and self.lang is None
 
     @property
     def days(self) -> list[date]:
@@ -196,22 +204,22 @@ class Dashboard:
 def dashboard(session: Session, wanted: Filters, *, timezone: str) -> Dashboard:
     zone = ZoneInfo(timezone)
     labels = channel_labels(session)
-    totals = totals_of(session, wanted)
-    days, channels = _days(session, wanted, labels)
+    said, cases = _said(session, wanted), _cases(session, wanted)
+    days, channels = _days(said, cases, wanted, labels)
     waiting = _waiting(session, wanted)
     return Dashboard(
         filters=wanted,
-        totals=totals,
+        totals=_totals(said, cases),
         days=days,
         channels=channels,
-        frt_histogram=_histogram(session, wanted),
-        teams=_teams(session, wanted),
+        frt_histogram=[int(n) for n in _summed(cases, HISTOGRAM).values()],
+        teams=_teams(session, cases),
         agents=_agents(session, wanted, waiting),
         areas=_areas(session, wanted),
         incidents=_incidents(session, wanted, zone),
         backlog=waiting.per_queue,
         oldest_waiting=waiting.oldest,
-        channel_counts=_channel_counts(session, wanted),
+        channel_counts=_channel_counts(said),
         refreshed_at=session.scalar(select(AnalyticsState.refreshed_at)),
         since=day_start(wanted.start, zone),
         until=day_start(wanted.end + timedelta(days=1), zone),
@@ -264,127 +272,115 @@ CASE_SUMS = (
 )
 
 
+HISTOGRAM = (*(f"frt_{limit}" for limit in FRT_BUCKETS), "frt_more")
+# A rollup's sums in the period, one row per day and one more key (a channel, or a team).
+Row = tuple[date, uuid.UUID | None, dict[str, Any]]
+Rows = list[Row]
+
+
+def _rows(session: Session, table: Any, key: Any, names: Sequence[str], wanted: Filters) -> Rows:
+    sums = (func.sum(getattr(table, name)) for name in names)
+    query = select(table.day, key, *sums).where(_where(table, wanted)).group_by(table.day, key)
+    found = session.execute(query)
+    return [(row[0], row[1], dict(zip(names, row[2:], strict=True))) for row in found]
+
+
+def _said(session: Session, wanted: Filters) -> Rows:
+    """What was said, per day and channel: one read of the coarse table for the whole page."""
+    return _rows(session, Said, Said.channel_id, SAID_SUMS, wanted)
+
+
+def _cases(session: Session, wanted: Filters) -> Rows:
+    """What became of the cases, per day and team: one read for the whole page, of the per-team
+    totals where no channel or language is asked for."""
+    table: Any = DailyCaseTotals if wanted.whole else DailyCases
+    return _rows(session, table, table.team_id, (*CASE_SUMS, *HISTOGRAM), wanted)
+
+
+def _summed(rows: Rows, names: Sequence[str]) -> dict[str, Any]:
+    return {name: sum(values[name] for _, _, values in rows) for name in names}
+
+
 def totals_of(session: Session, wanted: Filters) -> Totals:
-    said = session.execute(
-        select(*(func.coalesce(func.sum(getattr(Said, n)), 0) for n in SAID_SUMS)).where(
-            _where(Said, wanted)
-        )
-    ).one()
-    cases = session.execute(
-        select(*(func.coalesce(func.sum(getattr(DailyCases, n)), 0) for n in CASE_SUMS)).where(
-            _where(DailyCases, wanted)
-        )
-    ).one()
-    return Totals(
-        **dict(zip(SAID_SUMS, said, strict=True)), **dict(zip(CASE_SUMS, cases, strict=True))
-    )
+    return _totals(_said(session, wanted), _cases(session, wanted))
+
+
+def _totals(said: Rows, cases: Rows) -> Totals:
+    return Totals(**_summed(said, SAID_SUMS), **_summed(cases, CASE_SUMS))
 
 
 def _days(
-    session: Session, wanted: Filters, labels: dict[uuid.UUID, str]
+    said: Rows, cases: Rows, wanted: Filters, labels: dict[uuid.UUID, str]
 ) -> tuple[list[Day], list[str]]:
     inbound: dict[date, dict[str, int]] = {}
-    moods: dict[date, tuple[int, int, int, float, int]] = {}
     per_channel: dict[str, int] = {}
-    for day, channel_id, n, neg, neu, pos, total, judged in session.execute(
-        select(
-            Said.day,
-            Said.channel_id,
-            func.sum(Said.inbound),
-            func.sum(Said.negative),
-            func.sum(Said.neutral),
-            func.sum(Said.positive),
-            func.sum(Said.sentiment_sum),
-            func.sum(Said.sentiment_n),
-        )
-        .where(_where(Said, wanted))
-        .group_by(Said.day, Said.channel_id)
-    ):
-        label = labels.get(channel_id, str(channel_id))
-        if n:
-            inbound.setdefault(day, {})[label] = int(n)
-            per_channel[label] = per_channel.get(label, 0) + int(n)
-        a, b, c, s, j = moods.get(day, (0, 0, 0, 0.0, 0))
-        moods[day] = (a + int(neg), b + int(neu), c + int(pos), s + float(total), j + int(judged))
-    cases = {
-        day: (int(n), int(answered), float(minutes))
-        for day, n, answered, minutes in session.execute(
-            select(
-                DailyCases.day,
-                func.sum(DailyCases.cases),
-                func.sum(DailyCases.answered),
-                func.sum(DailyCases.frt_minutes),
-            )
-            .where(_where(DailyCases, wanted))
-            .group_by(DailyCases.day)
-        )
-    }
+    for day, channel_id, values in said:
+        if n := int(values["inbound"]):
+            label = labels.get(channel_id, str(channel_id)) if channel_id else ""
+            inbound.setdefault(day, {})[label] = n
+            per_channel[label] = per_channel.get(label, 0) + n
+    moods = {day: _summed(rows, MOODS) for day, rows in _grouped(said, lambda r: r[0]).items()}
+    answers = {day: _summed(rows, ANSWERS) for day, rows in _grouped(cases, lambda r: r[0]).items()}
+    silent, unasked = _summed([], MOODS), _summed([], ANSWERS)
     days = []
     for day in wanted.days:
-        neg, neu, pos, total, judged = moods.get(day, (0, 0, 0, 0.0, 0))
-        n, answered, minutes = cases.get(day, (0, 0, 0.0))
+        mood, answer = moods.get(day, silent), answers.get(day, unasked)
         days.append(
             Day(
                 day=day,
                 inbound=inbound.get(day, {}),
-                negative=neg,
-                neutral=neu,
-                positive=pos,
-                sentiment=total / judged if judged else None,
-                cases=n,
-                answered=answered,
-                frt=minutes / answered if answered else None,
+                negative=int(mood["negative"]),
+                neutral=int(mood["neutral"]),
+                positive=int(mood["positive"]),
+                sentiment=_ratio(mood["sentiment_sum"], mood["sentiment_n"]),
+                cases=int(answer["cases"]),
+                answered=int(answer["answered"]),
+                frt=_ratio(answer["frt_minutes"], answer["answered"]),
             )
         )
     channels = sorted(per_channel, key=lambda label: (-per_channel[label], label))
     return days, channels
 
 
-def _histogram(session: Session, wanted: Filters) -> list[int]:
-    names = [f"frt_{limit}" for limit in FRT_BUCKETS] + ["frt_more"]
-    row = session.execute(
-        select(*(func.coalesce(func.sum(getattr(DailyCases, n)), 0) for n in names)).where(
-            _where(DailyCases, wanted)
-        )
-    ).one()
-    return [int(n) for n in row]
+MOODS = ("negative", "neutral", "positive", "sentiment_sum", "sentiment_n")
+ANSWERS = ("cases", "answered", "frt_minutes")
+K = TypeVar("K")
 
 
-def _teams(session: Session, wanted: Filters) -> list[Group]:
-    rows = session.execute(
-        select(
-            Team.name,
-            func.sum(DailyCases.cases),
-            func.sum(DailyCases.answered),
-            func.sum(DailyCases.frt_minutes),
-            func.sum(DailyCases.sla_met),
-            func.sum(DailyCases.sla_missed),
-            func.sum(DailyCases.resolved),
+def _grouped(rows: Rows, key: Callable[[Row], K]) -> dict[K, Rows]:
+    found: dict[K, Rows] = {}
+    for row in rows:
+        found.setdefault(key(row), []).append(row)
+    return found
+
+
+def _ratio(total: float, count: float) -> float | None:
+    return float(total) / count if count else None
+
+
+def _teams(session: Session, cases: Rows) -> list[Group]:
+    names: dict[uuid.UUID, str] = dict(session.execute(select(Team.id, Team.name)).all())
+    groups = []
+    for name, rows in _grouped(cases, lambda row: names.get(row[1], "") if row[1] else "").items():
+        sums = _summed(rows, CASE_SUMS)
+        met, missed = int(sums["sla_met"]), int(sums["sla_missed"])
+        groups.append(
+            Group(
+                name=name,
+                cases=int(sums["cases"]),
+                answered=int(sums["answered"]),
+                frt=_ratio(sums["frt_minutes"], sums["answered"]),
+                sla_share=_ratio(met, met + missed),
+                resolved=int(sums["resolved"]),
+            )
         )
-        .outerjoin(Team, Team.id == DailyCases.team_id)
-        .where(_where(DailyCases, wanted))
-        .group_by(Team.name)
-    ).all()
-    groups = [
-        Group(
-            name=name or "",
-            cases=int(cases),
-            answered=int(answered),
-            frt=float(minutes) / int(answered) if answered else None,
-            sla_share=int(met) / (int(met) + int(missed)) if met or missed else None,
-            resolved=int(resolved),
-        )
-        for name, cases, answered, minutes, met, missed, resolved in rows
-    ]
     return sorted(groups, key=lambda group: (group.name == "", -group.cases, group.name))
 
 
 def _agents(session: Session, wanted: Filters, waiting: Waiting) -> list[Group]:
     """Per agent: replies and first responses in the period, and conversations open now. The
     per-agent totals are read where no channel or language is asked for."""
-    table: Any = (
-        DailyAgentTotals if wanted.channel_id is None and wanted.lang is None else DailyAgents
-    )
+    table: Any = DailyAgentTotals if wanted.whole else DailyAgents
     rows = session.execute(
         select(
             table.agent_id,
@@ -460,11 +456,12 @@ def _waiting(session: Session, wanted: Filters) -> Waiting:
 
 
 def _areas(session: Session, wanted: Filters) -> list[Area]:
-    fine = DailyMessages  # the only view that needs the problem area
-    sums = (func.sum(fine.inbound), func.sum(fine.complaints), func.sum(fine.negative))
-    rows = session.execute(
-        select(fine.area, *sums).where(_where(fine, wanted), fine.area != "").group_by(fine.area)
-    ).all()
+    """The problem areas most complained about: of the per-area totals where no channel or
+    language is asked for."""
+    table: Any = DailyAreaTotals if wanted.whole else DailyMessages
+    sums = (func.sum(table.inbound), func.sum(table.complaints), func.sum(table.negative))
+    named = and_(_where(table, wanted), table.area != "")
+    rows = session.execute(select(table.area, *sums).where(named).group_by(table.area)).all()
     areas = [Area(area, int(n), int(c), int(neg)) for area, n, c, neg in rows if n]
     areas.sort(key=lambda area: (-area.complaints, -area.negative, -area.inbound, area.area))
     return areas[:TOP_AREAS]
@@ -481,16 +478,13 @@ def _incidents(session: Session, wanted: Filters, zone: ZoneInfo) -> list[tuple[
     return [(day, pattern, problem) for day, (pattern, problem) in counts.items()]
 
 
-def _channel_counts(session: Session, wanted: Filters) -> dict[uuid.UUID, tuple[int, int]]:
-    return {
-        channel_id: (int(n), int(mentions))
-        for channel_id, n, mentions in session.execute(
-            select(Said.channel_id, func.sum(Said.inbound), func.sum(Said.mentions))
-            .where(_where(Said, wanted))
-            .group_by(Said.channel_id)
-        )
-        if n
-    }
+def _channel_counts(said: Rows) -> dict[uuid.UUID, tuple[int, int]]:
+    counts: dict[uuid.UUID, tuple[int, int]] = {}
+    for _, channel_id, values in said:
+        if channel_id is not None:
+            n, mentions = counts.get(channel_id, (0, 0))
+            counts[channel_id] = (n + int(values["inbound"]), mentions + int(values["mentions"]))
+    return {channel_id: pair for channel_id, pair in counts.items() if pair[0]}
 
 
 def _languages(session: Session) -> list[str]:

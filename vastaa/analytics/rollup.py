@@ -33,9 +33,12 @@ from vastaa.analytics.models import (
     FRT_BUCKETS,
     AnalyticsStale,
     AnalyticsState,
+    CaseSums,
     DailyAgents,
     DailyAgentTotals,
+    DailyAreaTotals,
     DailyCases,
+    DailyCaseTotals,
     DailyMessages,
     DailyMessageTotals,
 )
@@ -170,11 +173,21 @@ def changed_days(session: Session, *, since: datetime, now: datetime, zone: Zone
     return {local_day(at, zone) for at in stamps}
 
 
-Rollup = DailyMessages | DailyMessageTotals | DailyCases | DailyAgents | DailyAgentTotals
+Rollup = (
+    DailyMessages
+    | DailyMessageTotals
+    | DailyAreaTotals
+    | DailyCases
+    | DailyCaseTotals
+    | DailyAgents
+    | DailyAgentTotals
+)
 TABLES: tuple[type[Rollup], ...] = (
     DailyMessages,
     DailyMessageTotals,
+    DailyAreaTotals,
     DailyCases,
+    DailyCaseTotals,
     DailyAgents,
     DailyAgentTotals,
 )
@@ -189,7 +202,9 @@ def compute(session: Session, first: date, last: date, *, zone: ZoneInfo, now: d
     return [
         (DailyMessages, said),
         (DailyMessageTotals, coarser(said, ("day", "channel_id", "lang"), _names(_Said))),
+        (DailyAreaTotals, coarser(said, ("day", "area"), _names(_Said))),
         (DailyCases, cases),
+        (DailyCaseTotals, coarser(cases, ("day", "team_id"), list(CaseSums.__annotations__))),
         (DailyAgents, agents),
         (DailyAgentTotals, coarser(agents, ("day", "agent_id"), _names(_Agent))),
     ]
