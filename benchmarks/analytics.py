@@ -569,7 +569,9 @@ def render(results: dict[str, Result], args: argparse.Namespace) -> str:
             for r in results.values()
         )
         + " |",
-        "| rows: daily messages / message totals / cases / agents / agent totals | "
+        "| rows: "
+        + " / ".join(name.replace("_", " ") for name in first.refreshes.rows)
+        + " | "
         + " | ".join(
             " / ".join(f"{n:,}" for n in r.refreshes.rows.values()) for r in results.values()
         )
