@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from vastaa.incidents.grouping import (
     MEAN,
@@ -16,6 +17,7 @@ from vastaa.incidents.grouping import (
     Pool,
     Signature,
     Weights,
+    affinities,
     affinity,
     group,
     signature,
@@ -186,3 +188,33 @@ def test_a_signature_keeps_its_words_and_language_through_json() -> None:
 
     assert Signature.from_json(found.as_json()) == found
     assert Signature.from_json({"products": ["kettle"]}).terms == frozenset()  # stored before
+
+
+def test_the_matrix_of_affinities_is_the_affinity_of_each_pair() -> None:
+    rng = np.random.default_rng(8)
+    texts = [
+        ("Aamu A2 vuotaa tankin alta, E4 näytöllä", "fi"),
+        ("My Aamu A2 coffee maker leaks under the tank", "en"),
+        ("kahve makinesi alttan su sızdırıyor E4", "tr"),
+        ("Kettle won't switch off, the lid is stuck", "en"),
+        ("vedenkeitin ei sammu itsestään", "fi"),
+        ("@KideHome order KD-123456 never arrived", ""),
+        ("", "en"),
+    ]
+    complaints = [
+        Complaint(n, START, _random_unit(rng), signature(text, CATALOGUE, lang))
+        for n, (text, lang) in enumerate(texts)
+    ]
+    pool = Pool.of(complaints)
+    matrix = affinities(complaints[:3], complaints, pool)
+    centred = pool.centred(np.stack([c.vector for c in complaints]))
+    for i, j in itertools.product(range(3), range(len(complaints))):
+        a, b = complaints[i], complaints[j]
+        cosines = float(a.vector @ b.vector), float(centred[i] @ centred[j])
+        one = affinity(*cosines, a.signature, b.signature, pool)
+        assert matrix[i, j] == pytest.approx(one, abs=1e-5)
+
+
+def _random_unit(rng: np.random.Generator) -> np.ndarray:
+    vector = rng.normal(size=MEAN.shape).astype(np.float32)
+    return vector / np.linalg.norm(vector)

@@ -196,10 +196,9 @@ def assign(
     pool = Pool.of([complaint, *(m for _, members in open_ones for m in members)])
     best: Incident | None = None
     score = grouping.THRESHOLD
-    for incident, members in open_ones:
-        if not members:
-            continue
-        value = grouping.fit(complaint, members, pool)
+    candidates = [(incident, members) for incident, members in open_ones if members]
+    values = grouping.fits(complaint, [members for _, members in candidates], pool)
+    for (incident, _), value in zip(candidates, values, strict=True):
         if value >= score:
             best, score = incident, value
     if best is None:
@@ -235,30 +234,44 @@ def _open_incidents(
         )
         .order_by(Incident.number)
     ).all()
-    return [(incident, members_of(session, incident.id)) for incident in incidents]
+    members = members_by_incident(session, [incident.id for incident in incidents])
+    return [(incident, members.get(incident.id, [])) for incident in incidents]
 
 
 def members_of(session: Session, incident_id: uuid.UUID) -> list[Complaint]:
+    return members_by_incident(session, [incident_id]).get(incident_id, [])
+
+
+def members_by_incident(
+    session: Session, incident_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Complaint]]:
+    """The complaints of several incidents, read at once, each incident's in time order."""
+    found: dict[uuid.UUID, list[Complaint]] = {}
+    if not incident_ids:
+        return found
     rows = session.execute(
         select(
+            IncidentMember.incident_id,
             IncidentMember.message_id,
             IncidentMember.at,
             IncidentMember.vector,
             IncidentMember.signature,
         )
-        .where(IncidentMember.incident_id == incident_id)
+        .where(IncidentMember.incident_id.in_(incident_ids))
         .order_by(IncidentMember.at)
     ).all()
-    return [
-        Complaint(
-            message_id,
-            at,
-            np.frombuffer(vector, dtype=np.float16).astype(np.float32),
-            Signature.from_json(found),
+    for incident_id, message_id, at, vector, signed_as in rows:
+        if not vector:  # an erased complaint keeps its place in the counts, not its content
+            continue
+        found.setdefault(incident_id, []).append(
+            Complaint(
+                message_id,
+                at,
+                np.frombuffer(vector, dtype=np.float16).astype(np.float32),
+                Signature.from_json(signed_as),
+            )
         )
-        for message_id, at, vector, found in rows
-        if vector  # an erased complaint keeps its place in the counts, not its content
-    ]
+    return found
 
 
 def _new_incident(session: Session, candidate: Candidate, now: datetime) -> Incident:

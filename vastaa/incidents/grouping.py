@@ -42,6 +42,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from vastaa.incidents.concepts import FAULTS, OBJECTS, concepts, words
 
@@ -302,6 +303,116 @@ class Group:
         return [member.key for member in self.members]
 
 
+def affinities(
+    complaints: Sequence[Complaint],
+    members: Sequence[Complaint],
+    pool: Pool,
+    weights: Weights = WEIGHTS,
+) -> np.ndarray:
+    """``affinity`` of every complaint (rows) to every member (columns), computed as matrices:
+    the same figures as pair by pair, at a fraction of the cost when many incidents are open."""
+    a = np.stack([c.vector for c in complaints])
+    b = np.stack([m.vector for m in members])
+    left = [c.signature for c in complaints]
+    right = [m.signature for m in members]
+    products = _Shared.of([s.products for s in left], [s.products for s in right])
+    faults = _Shared.of([s.faults for s in left], [s.faults for s in right])
+    parts = _Shared.of([s.parts for s in left], [s.parts for s in right])
+    codes = _Shared.of([s.codes for s in left], [s.codes for s in right])
+    columns = {
+        "cosine": a @ b.T,
+        "centred": pool.centred(a) @ pool.centred(b).T,
+        "same_product": products.any,
+        "other_product": products.none_of_both,
+        "faults": faults.jaccard,
+        "other_faults": faults.none_of_both,
+        "parts": parts.jaccard,
+        "terms": _term_overlap(left, right, pool),
+        "same_language": _same_language(left, right),
+        "code": codes.any,
+        "other_code": codes.none_of_both,
+    }
+    total = np.full((len(left), len(right)), weights.intercept)
+    for name in FEATURES:
+        total += float(getattr(weights, name)) * columns[name]
+    return total
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every pair across two lists of sets has in common, as matrices."""
+
+    shared: np.ndarray  # how many items the pair shares
+    union: np.ndarray  # how many items the pair names in all
+    both: np.ndarray  # whether each of the two names any
+
+    @classmethod
+    def of(cls, left: Sequence[frozenset[str]], right: Sequence[frozenset[str]]) -> _Shared:
+        vocabulary = {item: n for n, item in enumerate(sorted(set().union(*left, *right)))}
+        a, b = _binary(left, vocabulary), _binary(right, vocabulary)
+        shared = a @ b.T
+        sizes_a, sizes_b = a.sum(axis=1), b.sum(axis=1)
+        union = sizes_a[:, None] + sizes_b[None, :] - shared
+        return cls(shared, union, (sizes_a[:, None] > 0) & (sizes_b[None, :] > 0))
+
+    @property
+    def any(self) -> np.ndarray:
+        return np.asarray(self.shared > 0, dtype=float)
+
+    @property
+    def none_of_both(self) -> np.ndarray:
+        """Both name some, and none the same."""
+        return np.asarray(self.both & (self.shared == 0), dtype=float)
+
+    @property
+    def jaccard(self) -> np.ndarray:
+        out = np.zeros_like(self.shared)
+        np.divide(self.shared, self.union, out=out, where=self.union > 0)
+        return out
+
+
+def _binary(sets: Sequence[frozenset[str]], vocabulary: Mapping[str, int]) -> np.ndarray:
+    matrix: np.ndarray = np.zeros((len(sets), len(vocabulary)))
+    rows, columns = _cells(sets, vocabulary)
+    matrix[rows, columns] = 1.0
+    return matrix
+
+
+def _cells(
+    sets: Sequence[frozenset[str]], vocabulary: Mapping[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column of each item of each set, for an incidence matrix."""
+    rows = np.repeat(np.arange(len(sets)), [len(items) for items in sets])
+    columns = np.fromiter((vocabulary[item] for items in sets for item in items), int, len(rows))
+    return rows, columns
+
+
+def _same_language(left: Sequence[Signature], right: Sequence[Signature]) -> np.ndarray:
+    a = np.array([s.lang for s in left], dtype=object)
+    b = np.array([s.lang for s in right], dtype=object)
+    return np.asarray((a[:, None] == b[None, :]) & (a[:, None] != ""), dtype=float)
+
+
+def _term_overlap(left: Sequence[Signature], right: Sequence[Signature], pool: Pool) -> np.ndarray:
+    """``Pool.overlap`` of every pair, as sparse matrices over the words the pairs use."""
+    vocabulary = {
+        term: n for n, term in enumerate(set().union(*(s.terms for s in (*left, *right))))
+    }
+    weight = np.array([pool.rarity(term) ** 2 for term in vocabulary])
+
+    def incidence(signatures: Sequence[Signature]) -> csr_matrix:
+        rows, columns = _cells([s.terms for s in signatures], vocabulary)
+        shape = (len(signatures), len(vocabulary))
+        return csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+
+    a, b = incidence(left), incidence(right)
+    shared = np.asarray((a.multiply(weight[None, :]) @ b.T).toarray(), dtype=float)
+    norms = np.sqrt(np.outer(a @ weight, b @ weight))
+    out = np.zeros_like(shared)
+    np.divide(shared, norms, out=out, where=shared > 0)
+    return out
+
+
 def fit(
     complaint: Complaint,
     members: Sequence[Complaint],
@@ -309,17 +420,21 @@ def fit(
     weights: Weights = WEIGHTS,
 ) -> float:
     """Mean affinity of a complaint to a group's members."""
-    vectors = np.stack([m.vector for m in members])
-    cosines = vectors @ complaint.vector
-    centred = pool.centred(vectors) @ pool.centred(complaint.vector)
-    return float(
-        np.mean(
-            [
-                affinity(float(c), float(d), complaint.signature, m.signature, pool, weights)
-                for c, d, m in zip(cosines, centred, members, strict=True)
-            ]
-        )
-    )
+    return float(affinities([complaint], members, pool, weights).mean())
+
+
+def fits(
+    complaint: Complaint,
+    groups: Sequence[Sequence[Complaint]],
+    pool: Pool,
+    weights: Weights = WEIGHTS,
+) -> list[float]:
+    """``fit`` to each of several groups (none empty), from one row of affinities."""
+    if not groups:
+        return []
+    row = affinities([complaint], [m for members in groups for m in members], pool, weights)[0]
+    ends = np.cumsum([len(members) for members in groups])
+    return [float(part.mean()) for part in np.split(row, ends[:-1])]
 
 
 def group(
@@ -353,8 +468,11 @@ def best_fit(
 ) -> Group | None:
     best: Group | None = None
     score = threshold
-    for candidate in groups:
-        value = fit(complaint, candidate.members, pool, weights)
+    if not groups:
+        return best
+    for candidate, value in zip(
+        groups, fits(complaint, [g.members for g in groups], pool, weights), strict=True
+    ):
         if value >= score:
             best, score = candidate, value
     return best
@@ -364,7 +482,7 @@ def group_fit(
     a: Sequence[Complaint], b: Sequence[Complaint], pool: Pool, weights: Weights = WEIGHTS
 ) -> float:
     """Mean affinity over every pair across two groups."""
-    return float(np.mean([fit(member, b, pool, weights) for member in a]))
+    return float(affinities(a, b, pool, weights).mean())
 
 
 def _merge_into(
