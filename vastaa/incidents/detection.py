@@ -402,16 +402,24 @@ def _merge_alike(
     """Merge open incidents that now fit the grown one as a whole into the older of the two,
     while nobody works on the younger one; returns the incident the complaint is now in."""
     mine = members_of(session, grown.id)
-    for other, theirs in others:
-        if grouping.group_fit(mine, theirs, pool) < grouping.THRESHOLD:
-            continue
-        survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
-        if not untouched(session, absorbed):
-            continue
-        merge(session, survivor, absorbed, thresholds, now)
-        if absorbed is grown:
-            return survivor
-        mine = members_of(session, grown.id)
+    pending = others
+    while pending:
+        values = grouping.group_fits(mine, [theirs for _, theirs in pending], pool)
+        for index, ((other, _), value) in enumerate(zip(pending, values, strict=True)):
+            if value < grouping.THRESHOLD:
+                continue
+            survivor, absorbed = sorted((grown, other), key=lambda i: i.number)
+            if not untouched(session, absorbed):
+                continue
+            merge(session, survivor, absorbed, thresholds, now)
+            if absorbed is grown:
+                return survivor
+            # The grown incident has more members now: the rest are scored against them all.
+            mine = members_of(session, grown.id)
+            pending = pending[index + 1 :]
+            break
+        else:
+            return grown
     return grown
 
 

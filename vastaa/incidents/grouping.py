@@ -413,28 +413,30 @@ def _term_overlap(left: Sequence[Signature], right: Sequence[Signature], pool: P
     return out
 
 
-def fit(
-    complaint: Complaint,
-    members: Sequence[Complaint],
-    pool: Pool,
-    weights: Weights = WEIGHTS,
-) -> float:
-    """Mean affinity of a complaint to a group's members."""
-    return float(affinities([complaint], members, pool, weights).mean())
-
-
 def fits(
     complaint: Complaint,
     groups: Sequence[Sequence[Complaint]],
     pool: Pool,
     weights: Weights = WEIGHTS,
 ) -> list[float]:
-    """``fit`` to each of several groups (none empty), from one row of affinities."""
+    """Mean affinity of a complaint to each of several groups' members (none empty), from one
+    row of affinities."""
+    return group_fits([complaint], groups, pool, weights)
+
+
+def group_fits(
+    members: Sequence[Complaint],
+    groups: Sequence[Sequence[Complaint]],
+    pool: Pool,
+    weights: Weights = WEIGHTS,
+) -> list[float]:
+    """Mean affinity over every pair across one group and each of several (none empty), from
+    one matrix of affinities."""
     if not groups:
         return []
-    row = affinities([complaint], [m for members in groups for m in members], pool, weights)[0]
-    ends = np.cumsum([len(members) for members in groups])
-    return [float(part.mean()) for part in np.split(row, ends[:-1])]
+    matrix = affinities(members, [m for group in groups for m in group], pool, weights)
+    ends = np.cumsum([len(group) for group in groups])
+    return [float(block.mean()) for block in np.split(matrix, ends[:-1], axis=1)]
 
 
 def group(
@@ -478,13 +480,6 @@ def best_fit(
     return best
 
 
-def group_fit(
-    a: Sequence[Complaint], b: Sequence[Complaint], pool: Pool, weights: Weights = WEIGHTS
-) -> float:
-    """Mean affinity over every pair across two groups."""
-    return float(affinities(a, b, pool, weights).mean())
-
-
 def _merge_into(
     grown: Group,
     others: list[Group],
@@ -494,11 +489,9 @@ def _merge_into(
     weights: Weights,
 ) -> None:
     while others:
-        scored = [
-            (group_fit(grown.members, other.members, pool, weights), n)
-            for n, other in enumerate(others)
-        ]
-        value, n = max(scored)
+        values = group_fits(grown.members, [other.members for other in others], pool, weights)
+        n = int(np.argmax(values))
+        value = values[n]
         if value < threshold:
             return
         other = others.pop(n)
