@@ -470,8 +470,6 @@ def best_fit(
 ) -> Group | None:
     best: Group | None = None
     score = threshold
-    if not groups:
-        return best
     for candidate, value in zip(
         groups, fits(complaint, [g.members for g in groups], pool, weights), strict=True
     ):
