@@ -4,17 +4,22 @@ zone recomputes everything."""
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import X, events, message
-from vastaa.analytics import stale
+from vastaa.analytics import rollup, stale
 from vastaa.analytics.models import (
     FRT_BUCKETS,
     AgentSums,
@@ -404,6 +409,59 @@ def test_moments_marked_stale_are_summed_again_at_the_next_refresh(
     with transaction(sessions) as session:
         assert session.scalar(select(func.sum(DailyMessages.inbound))) == 3
         assert session.scalar(select(func.count()).select_from(AnalyticsStale)) == 0
+
+
+def _refresh(
+    sessions: sessionmaker[Session],
+    now: datetime,
+    start: threading.Barrier,
+    failed: list[Exception],
+) -> None:
+    start.wait()
+    try:
+        refresh(sessions, now=now, timezone=HELSINKI)
+    except Exception as error:  # the test reports it
+        failed.append(error)
+
+
+def test_two_first_refreshes_at_once_both_finish_and_agree(
+    sessions: sessionmaker[Session],
+    now: datetime,
+    cast: dict[str, uuid.UUID],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker's thread and ``vastaa analytics refresh`` started together on a new desk: both
+    see no rollups yet and sum every day. Each step waits a random moment, so that their
+    transactions interleave differently in each round; neither may fail or double a row."""
+    _load(sessions, now, cast["aino"])
+    shuffle = random.Random(8)
+
+    def late(step: Callable[..., Any]) -> Callable[..., Any]:
+        def waited(*args: Any, **kwargs: Any) -> Any:
+            time.sleep(shuffle.random() * 0.03)
+            return step(*args, **kwargs)
+
+        return waited
+
+    for name in ("compute", "replace", "_keep_only"):
+        monkeypatch.setattr(rollup, name, late(getattr(rollup, name)))
+    for _ in range(8):
+        with transaction(sessions) as session:
+            session.execute(delete(AnalyticsState))
+            for table in rollup.TABLES:
+                session.execute(delete(table))
+        start, failed = threading.Barrier(2), list[Exception]()
+        both = [
+            threading.Thread(target=_refresh, args=(sessions, now, start, failed)) for _ in "ab"
+        ]
+        for thread in both:
+            thread.start()
+        for thread in both:
+            thread.join()
+        assert not failed
+        with transaction(sessions) as session:
+            assert session.scalar(select(func.sum(DailyMessages.inbound))) == 3
+            assert session.scalar(select(func.count()).select_from(AnalyticsState)) == 1
 
 
 def test_an_sla_policy_added_sums_every_day_again(
