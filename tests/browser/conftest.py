@@ -4,6 +4,7 @@ Chromium (``chromium`` on PATH, or ``VASTAA_CHROMIUM``)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import NOW, PASSWORD
@@ -126,3 +127,22 @@ def second_person(browser: Browser, server: LiveServer, username: str, locale: s
     other.click("button[type=submit]")
     other.wait_for_url(f"{server.url}/")
     return other
+
+
+def coach_and_hold(page: Page) -> str:
+    """From the inbox, the first conversation: a reply with an order number is flagged by the
+    coach, replaced by the suggestion and submitted; the public negative case holds it for a
+    supervisor's review. Returns the conversation's address."""
+    page.locator("table.inbox tbody tr.row td.preview a").first.click()
+    page.wait_for_url("**/conversations/*")
+    conversation_url = page.url
+    page.fill("#reply-text", "Tilaus 12345678 korjataan heti, takaamme sen.")
+    page.locator("#reply-text").press("End")
+    expect(page.locator('#coach [data-code="personal_data"]')).to_be_visible()
+    page.click("button.suggest")
+    expect(page.locator("#reply-text")).to_have_value(re.compile(r"^Kiitos"))
+    expect(page.locator("#coach .coach-ok")).to_be_visible()
+    page.click("#reply button[type=submit]")
+    page.wait_for_url("**/conversations/*")
+    expect(page.locator("article.message.outbound .badge")).to_have_text("odottaa tarkistusta")
+    return conversation_url

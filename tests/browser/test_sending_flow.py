@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.browser.conftest import LiveServer, LogIn, second_person
+from tests.browser.conftest import LiveServer, LogIn, coach_and_hold, second_person
 from tests.browser.test_triage_flow import settle
 from tests.channels import fake_mastodon
 from tests.conftest import NOW, PASSWORD
@@ -68,19 +68,7 @@ def test_a_bad_reply_is_fixed_approved_sent_and_delivered(
     browser: Browser,
 ) -> None:
     log_in("aino")
-    page.locator("table.inbox tbody tr.row td.preview a").first.click()
-    page.wait_for_url("**/conversations/*")
-    conversation_url = page.url
-
-    page.fill("#reply-text", "Tilaus 12345678 korjataan heti, takaamme sen.")
-    page.locator("#reply-text").press("End")
-    expect(page.locator('#coach [data-code="personal_data"]')).to_be_visible()
-    page.click("button.suggest")
-    expect(page.locator("#reply-text")).to_have_value(re.compile(r"^Kiitos"))
-    expect(page.locator("#coach .coach-ok")).to_be_visible()
-    page.click("#reply button[type=submit]")
-    page.wait_for_url("**/conversations/*")
-    expect(page.locator("article.message.outbound .badge")).to_have_text("odottaa tarkistusta")
+    conversation_url = coach_and_hold(page)
     deliver(live_server)
     assert mastodon.posted == []  # nothing leaves before the approval
 

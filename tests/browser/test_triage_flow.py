@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, LogIn, second_person
+from tests.browser.conftest import LiveServer, LogIn, coach_and_hold, second_person
 from tests.conftest import NOW, PASSWORD
 from tests.factories import message
 from tests.web.helpers import ingest_items
@@ -163,19 +163,7 @@ def test_a_reply_is_coached_approved_by_a_supervisor_and_posted(
     page: Page, live_server: LiveServer, log_in: LogIn, seeded: datetime, browser: Browser
 ) -> None:
     log_in("aino")
-    page.locator("table.inbox tbody tr.row td.preview a").first.click()  # the angry one
-    page.wait_for_url("**/conversations/*")
-    conversation_url = page.url
-
-    page.fill("#reply-text", "Tilaus 12345678 korjataan heti, takaamme sen.")
-    page.locator("#reply-text").press("End")
-    expect(page.locator('#coach [data-code="personal_data"]')).to_be_visible()
-    page.click("button.suggest")
-    expect(page.locator("#reply-text")).to_have_value(re.compile(r"^Kiitos"))
-    expect(page.locator("#coach .coach-ok")).to_be_visible()
-    page.click("#reply button[type=submit]")
-    page.wait_for_url("**/conversations/*")
-    expect(page.locator("article.message.outbound .badge")).to_have_text("odottaa tarkistusta")
+    conversation_url = coach_and_hold(page)  # the angry one first
 
     reviewer = second_person(browser, live_server, "mert", "tr-TR")
     reviewer.goto(f"{live_server.url}/reviews")
