@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL, and
+keep (or mend) the data on the way."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
 
-from vastaa.db import make_engine
+from tests.conftest import NOW
+from tests.factories import events, message
+from vastaa.db import make_engine, transaction
+from vastaa.incidents.models import Incident, IncidentMember
+from vastaa.messages.models import Message
 from vastaa.models import Base
+from vastaa.pipeline.ingest import ingest
 from vastaa.schema import include_object, upgrade
 
 
@@ -68,3 +75,47 @@ OLD_ROWS = (
     " '2026-11-20 12:00:00', '2026-11-20 12:00:00', '2026-11-20 12:00:00',"
     " '2026-11-20 12:00:00', 'needs_reply', 0, '', 0, 0)",
 )
+
+
+def test_0015_recomputes_each_members_sentiment_from_its_analysis(tmp_path: Path) -> None:
+    """Before 0015 a negative message's sentiment was stored flipped (a complaint read as
+    positive); the upgrade takes the analysis score as it is and leaves an erased one empty."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0014")
+    sessions = sessionmaker(engine)
+    scores = {"m-angry": -0.8, "m-glad": 0.6, "m-erased": -0.4}
+    with transaction(sessions) as session:
+        ingest(session, events(*(message(key) for key in scores)), now=NOW)
+        found = {m.external_id: m for m in session.scalars(select(Message))}
+        incident = Incident(number=1, first_at=NOW, last_at=NOW, created_at=NOW, updated_at=NOW)
+        session.add(incident)
+        session.flush()
+        for key, score in scores.items():
+            label = "negative" if score < 0 else "positive"
+            found[key].analysis = {"sentiment": {"label": label, "score": score}}
+            stored = None if key == "m-erased" else abs(score)  # the old, flipped number
+            session.add(_member(found[key], incident, stored))
+    upgrade(engine)
+    with transaction(sessions) as session:
+        after = {
+            key: sentiment
+            for key, sentiment in session.execute(
+                select(Message.external_id, IncidentMember.sentiment).join(
+                    IncidentMember, IncidentMember.message_id == Message.id
+                )
+            )
+        }
+    assert after == {"m-angry": -0.8, "m-glad": 0.6, "m-erased": None}
+    engine.dispose()
+
+
+def _member(found: Message, incident: Incident, sentiment: float | None) -> IncidentMember:
+    return IncidentMember(
+        message_id=found.id,
+        incident_id=incident.id,
+        channel_id=found.channel_id,
+        sentiment=sentiment,
+        at=NOW,
+        joined_at=NOW,
+        vector=b"",
+    )

@@ -334,12 +334,11 @@ def _add_member(
 
 
 def signed(sentiment: dict[str, Any]) -> float | None:
-    """Sentiment as one number in [-1, 1]: the label's confidence, negative for negative."""
-    label, score = sentiment.get("label"), sentiment.get("score")
-    sign = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}.get(str(label))
-    if sign is None or not isinstance(score, int | float):
+    """Sentiment as one number in [-1, 1]: the analysis score, already negative for negative."""
+    score = sentiment.get("score")
+    if not isinstance(score, int | float) or isinstance(score, bool):
         return None
-    return sign * float(score)
+    return max(-1.0, min(1.0, float(score)))
 
 
 def refresh(session: Session, incident: Incident, thresholds: Thresholds, now: datetime) -> None:

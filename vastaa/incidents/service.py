@@ -29,6 +29,7 @@ from vastaa.messages.models import Message
 
 LANGS = ("fi", "tr", "en")
 MAX_STATEMENT = 1000
+NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-](?=[^\W\d_])){0,39}")
 ORDER = re.compile(r"(?<![\w-])[A-Z]{2,4}-\d{3,}(?:-\d{3,})*(?![\w-])")
 
 
@@ -165,6 +166,9 @@ class Customer:
     sentiment: float | None
 
 
+# The analysis scores a flat fault report about -0.1 and a plainly angry one ("I am furious")
+# about -0.5: from here on the reply apologises rather than thanks.
+UPSET = -0.4
 GREETING = {"fi": "Hei {name}!", "tr": "Merhaba {name},", "en": "Hi {name},"}
 GREETING_NO_NAME = {"fi": "Hei!", "tr": "Merhaba,", "en": "Hi,"}
 SORRY = {
@@ -248,6 +252,14 @@ def follow_up(incident: Incident, customer: Customer) -> str:
     return "\n\n".join(lines)
 
 
+def first_name(display_name: str | None) -> str:
+    """The first word of a display name when it reads as a name ("Mikko", "Anne-Mari",
+    "O'Brien"), else none: a greeting never repeats a handle, an emoji or markup."""
+    words = (display_name or "").split()
+    first = words[0] if words else ""
+    return first if NAME.fullmatch(first) else ""
+
+
 def _greeting(customer: Customer, lang: str) -> str:
     if customer.name:
         return _pick(GREETING, lang).format(name=customer.name)
@@ -256,7 +268,7 @@ def _greeting(customer: Customer, lang: str) -> str:
 
 def _sorry(customer: Customer, lang: str) -> str:
     thanks, sorry = SORRY.get(lang) or SORRY["en"]
-    upset = customer.sentiment is not None and customer.sentiment <= -0.6
+    upset = customer.sentiment is not None and customer.sentiment <= UPSET
     said = sorry if upset else thanks
     if customer.reports > 1:
         said = f"{said} {_pick(AGAIN, lang)}"
@@ -331,9 +343,8 @@ def customers_of(
     for case_id, author_id, case_lang, public in cases:
         theirs = members.get(author_id, []) if author_id is not None else []
         sentiments = [s for _, s in theirs if s is not None]
-        name = (names.get(author_id) or "").split() or [""]
         found[case_id] = Customer(
-            name=name[0][:40],
+            name=first_name(names.get(author_id)),
             lang=(theirs[-1][0] if theirs else None) or case_lang or "en",
             text=last_text.get(case_id) or "",
             public=public,
