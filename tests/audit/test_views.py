@@ -264,7 +264,9 @@ def test_entries_are_filtered_by_day(
     assert rows(client.get("/audit", params={"until": "2026-11-19"}).text) == ["export"] * 3
 
 
-@pytest.mark.parametrize("bad", ["2026-13-45", "yesterday", "20.11.2026", "'; --"])
+@pytest.mark.parametrize(
+    "bad", ["2026-13-45", "yesterday", "20.11.2026", "'; --", "0001-01-01", "9999-12-31"]
+)
 def test_a_bad_date_is_ignored(
     client: TestClient, cast: dict[str, uuid.UUID], sessions: sessionmaker[Session], bad: str
 ) -> None:

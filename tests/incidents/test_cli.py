@@ -34,6 +34,7 @@ def test_incidents_from_the_command_line(
         env=env,
     )
     bad_date = runner.invoke(main, ["incidents", "aftercare", "--from", "2026-13-01"], env=env)
+    too_early = runner.invoke(main, ["incidents", "aftercare", "--from", "0001-01-01"], env=env)
     unknown = runner.invoke(main, ["incidents", "show", "999"], env=env)
 
     rows = [json.loads(line) for line in listed.output.splitlines()]
@@ -44,6 +45,7 @@ def test_incidents_from_the_command_line(
     assert f"# Incident #{incident.number}" in markdown.output
     assert pdf.exit_code == 0 and pdf_path.read_bytes().startswith(b"%PDF")
     assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
+    assert too_early.exit_code == 1 and "YYYY-MM-DD" in too_early.output
     assert unknown.exit_code == 1 and "#999" in unknown.output
     with sessions() as session:
         exports = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all()

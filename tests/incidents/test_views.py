@@ -246,6 +246,11 @@ def test_aftercare_exports_markdown_and_pdf_with_the_review(
     period = client.get("/incidents/aftercare")
     period_md = client.get("/incidents/aftercare?format=md")
     bad = client.get("/incidents/aftercare?start=2026-13-01")
+    # The first and last days a date can hold: a clear refusal, not a failure in the zone sums.
+    extremes = [
+        client.get("/incidents/aftercare", params={"start": "0001-01-01", "format": kind})
+        for kind in ("html", "pdf")
+    ] + [client.get("/incidents/aftercare", params={"end": "9999-12-31"})]
 
     assert f"# Incident #{incident.number}" in text
     assert "| People affected | 3 |" in text
@@ -256,6 +261,7 @@ def test_aftercare_exports_markdown_and_pdf_with_the_review(
     assert period.status_code == 200 and f"/incidents/{incident.number}" in period.text
     assert f"| {incident.number} |" in period_md.text
     assert bad.status_code in (400, 422)
+    assert [answer.status_code for answer in extremes] == [400, 400, 400]
 
 
 def test_alerts_name_the_incident(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from vastaa.analytics import queries
 from vastaa.channels.registry import Registry
+from vastaa.clock import EARLIEST, LATEST
 from vastaa.i18n import translations
 from vastaa.incidents.models import Incident
 from vastaa.incidents.report import cell, pdf
@@ -32,8 +33,8 @@ def week(text: str, today: date) -> queries.Filters:
         if found is None:
             raise ValueError(f"a week is written like 2026-W47, not {text!r}")
         monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
-    if not queries.EARLIEST <= monday <= queries.LATEST:
-        raise ValueError(f"a week between {queries.EARLIEST.year} and {queries.LATEST.year}")
+    if not EARLIEST <= monday <= LATEST:
+        raise ValueError(f"a week between {EARLIEST.year} and {LATEST.year}")
     return queries.Filters(monday, monday + timedelta(days=6))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from vastaa.accounts.models import User as Account
 from vastaa.audit.models import ACTIONS
 from vastaa.audit.queries import PAGE, AuditFilter, entries
-from vastaa.clock import as_utc
+from vastaa.clock import as_utc, parse_day
 from vastaa.web.auth import Context, User
 
 router = APIRouter()
@@ -21,7 +21,7 @@ router = APIRouter()
 def _day(value: str | None) -> datetime | None:
     """A date from the form (YYYY-MM-DD) as the start of that day, UTC; anything else: none."""
     try:
-        return datetime.combine(date.fromisoformat(value or ""), time(), tzinfo=None)
+        return datetime.combine(parse_day(value or ""), time(), tzinfo=None)
     except ValueError:
         return None
 

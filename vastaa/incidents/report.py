@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from vastaa.clock import parse_day
 from vastaa.incidents.queries import LISTED, Page
 from vastaa.incidents.service import Figures
 
@@ -25,8 +26,8 @@ def period(start: str, end: str, now: datetime, timezone: str) -> tuple[datetime
     """[start, end] as whole local days (end included); the last 30 days by default."""
     zone = ZoneInfo(timezone)
     today = now.astimezone(zone).date()
-    last = date.fromisoformat(end) if end else today
-    first = date.fromisoformat(start) if start else last - timedelta(days=29)
+    last = parse_day(end) if end else today
+    first = parse_day(start) if start else last - timedelta(days=29)
     if first > last:
         raise ValueError("start after end")
     since = datetime.combine(first, time(0), tzinfo=zone)
