@@ -101,6 +101,8 @@ def test_the_incident_page_shows_members_across_languages_and_escapes_their_text
     assert "<script>alert(1)" not in page.text
     for lang in ("fi", "en", "tr"):
         assert f"<td>{lang}</td>" in page.text
+    # Three complaints: the day's sentiment is below zero, drawn as a red bar.
+    assert '<rect class="negative"' in page.text and '<rect class="positive"' not in page.text
 
 
 def test_an_agent_cannot_change_an_incident_but_a_supervisor_can(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD, login
+
+VASTAA = Path(__file__).parents[2] / "vastaa"
 
 
 def test_pages_redirect_to_login_when_logged_out(client: TestClient) -> None:
@@ -97,6 +100,23 @@ def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> Non
     policy = client.get("/login").headers["content-security-policy"]
 
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_no_template_relies_on_what_the_policy_blocks() -> None:
+    """Inline styles, inline scripts and event handler attributes are refused by the browser
+    under this policy: a template using them shows a broken page, silently. (A JSON data
+    block is not run, so it is allowed.)"""
+    blocked = re.compile(
+        r"""\sstyle=|<script(?![^>]*\s(?:src=|type="application/json"))|\son[a-z]+=""", re.I
+    )
+    found = [
+        f"{path.relative_to(VASTAA)}:{number}"
+        for path in sorted(VASTAA.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if blocked.search(line)
+    ]
+
+    assert found == []
 
 
 def test_an_expired_session_asks_for_login_again(
