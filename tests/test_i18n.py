@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from vastaa.i18n import po_path, translations
+from vastaa.errors import PermanentError
+from vastaa.i18n import N_, po_path, translations
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = [("vastaa/**.py", "python"), ("vastaa/**/templates/**.html", "jinja2")]
@@ -20,7 +22,7 @@ def source_messages() -> set[str | tuple[str, ...]]:
         str(ROOT),
         method_map=METHODS,
         options_map=OPTIONS,
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
+        keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
     )
     return {message for _, _, message, _, _ in found}
 
@@ -52,3 +54,33 @@ def test_placeholders_survive_translation() -> None:
     for locale in ("fi", "tr"):
         text = translations(locale).gettext("Edited %(when)s") % {"when": "X"}
         assert "X" in text
+
+
+@pytest.mark.parametrize("locale", ["fi", "tr"])
+def test_every_translation_names_the_same_fields(locale: str) -> None:
+    """``%(name)s`` and ``{name}`` fields are filled in after translating: a field renamed or
+    dropped in a catalog would fail when the message is shown."""
+    fields = re.compile(r"%\((\w+)\)|\{(\w+)\}")
+
+    def named(text: str) -> set[tuple[str, str]]:
+        return set(fields.findall(text))
+
+    differ = [
+        msgid
+        for msgid, string in catalog_ids(locale).items()
+        if isinstance(string, str) and string and named(string) != named(msgid)
+    ]
+    assert differ == []
+
+
+def test_an_error_is_said_in_the_readers_language() -> None:
+    error = PermanentError(N_("incident #{number} is closed: reopen it first"), number=7)
+
+    assert str(error) == "incident #7 is closed: reopen it first"
+    assert error.said(translations("fi").gettext) == (
+        "häiriö #7 on suljettu: avaa se ensin uudelleen"
+    )
+    assert "#7" in error.said(translations("tr").gettext)
+    assert PermanentError("not in any catalog").said(translations("fi").gettext) == (
+        "not in any catalog"
+    )

@@ -13,9 +13,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class VastaaError(Exception):
-    """Base of every error Vastaa raises on purpose."""
+    """Base of every error Vastaa raises on purpose.
+
+    A message meant for a person is written in English, marked for the catalogs
+    (``vastaa.i18n.N_``), with its changing parts named in braces and given as keywords:
+    ``PermanentError(N_("incident #{number} is closed"), number=7)``. ``str()`` is the English;
+    ``said`` the same in a person's language."""
+
+    def __init__(self, message: str = "", **fields: object) -> None:
+        super().__init__(message.format(**fields) if fields else message)
+        self.message = message
+        self.fields = fields
+
+    def said(self, gettext: Callable[[str], str]) -> str:
+        """The message through ``gettext`` (its catalog entry, English when it has none)."""
+        if not self.message:
+            return str(self)
+        translated = gettext(self.message)
+        return translated.format(**self.fields) if self.fields else translated
 
 
 class RetryableError(VastaaError):

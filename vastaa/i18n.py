@@ -38,6 +38,12 @@ def translations(locale: str) -> Translations:
     return Translations(buffer, domain=DOMAIN)
 
 
+def N_(text: str) -> str:  # noqa: N802 (gettext's name for it)
+    """Marks a message for the catalogs without translating it: it is translated where it is
+    shown, in the reader's language."""
+    return text
+
+
 def negotiate(accept_language: str, default: str) -> str:
     """The first of our locales named in an Accept-Language header, else ``default``."""
     for part in accept_language.split(","):

@@ -185,7 +185,8 @@ def test_a_supervisor_splits_and_merges_on_the_page_and_an_agent_cannot(
         f"/incidents/{wave.number}/move",
         data={"to": "new", "member": [str(members[0])], "csrf_token": token},
     )
-    assert everything.status_code == 422 and "merge the incident instead" in everything.text
+    # Said in the supervisor's language (Mert reads Turkish).
+    assert everything.status_code == 422 and "olayı birleştirin" in everything.text
     # The source's page offers the new incident to merge back.
     page = client.get(f"/incidents/{wave.number}").text
     assert f'<option value="{wave.number + 1}">#{wave.number + 1} ' in page
@@ -204,7 +205,7 @@ def test_a_supervisor_splits_and_merges_on_the_page_and_an_agent_cannot(
     unknown = client.post(
         f"/incidents/{wave.number}/merge", data={"other": "x", "csrf_token": token}
     )
-    assert unknown.status_code == 422 and "choose an incident" in unknown.text
+    assert unknown.status_code == 422 and "bir olay seçin" in unknown.text
 
 
 def test_nothing_is_merged_into_a_closed_incident(

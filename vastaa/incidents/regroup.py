@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from vastaa.audit.service import log as audit
 from vastaa.bulk import one_of
 from vastaa.errors import NotFoundError, PermanentError
+from vastaa.i18n import N_
 from vastaa.incidents import detection
 from vastaa.incidents.detection import Thresholds
 from vastaa.incidents.models import Incident, IncidentAlias, IncidentFollowUp, IncidentMember
@@ -77,11 +78,13 @@ def move(
         )
     )
     if not chosen:
-        raise PermanentError("choose the complaints to move")
+        raise PermanentError(N_("choose the complaints to move"))
     if not chosen <= members:
-        raise NotFoundError(f"a chosen complaint is not in incident #{source.number}")
+        raise NotFoundError(
+            N_("a chosen complaint is not in incident #{number}"), number=source.number
+        )
     if chosen == members:
-        raise PermanentError("to move every complaint, merge the incident instead")
+        raise PermanentError(N_("to move every complaint, merge the incident instead"))
     _check_open(source)
     if target is not None:
         _check_pair(source, target)
@@ -120,7 +123,7 @@ def merge(
     and texts where the survivor has none (the survivor keeps its title). Its number leads to
     the survivor from now on."""
     if survivor.id == absorbed.id:
-        raise PermanentError("an incident cannot be merged into itself")
+        raise PermanentError(N_("an incident cannot be merged into itself"))
     detection.serialize(session)
     _check_open(survivor)
     _check_pair(survivor, absorbed)
@@ -146,15 +149,17 @@ def merge(
 
 def _check_open(incident: Incident) -> None:
     if incident.closed_at is not None:
-        raise PermanentError(f"incident #{incident.number} is closed: reopen it first")
+        raise PermanentError(
+            N_("incident #{number} is closed: reopen it first"), number=incident.number
+        )
 
 
 def _check_pair(incident: Incident, other: Incident) -> None:
     if other.id == incident.id:
-        raise PermanentError("choose another incident")
+        raise PermanentError(N_("choose another incident"))
     _check_open(other)
     if other.brand_id != incident.brand_id:
-        raise PermanentError(f"incident #{other.number} is about another brand")
+        raise PermanentError(N_("incident #{number} is about another brand"), number=other.number)
 
 
 def _drop_follow_ups_of_those_gone(session: Session, incident: Incident) -> None:

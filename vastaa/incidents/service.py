@@ -23,6 +23,7 @@ from vastaa.bulk import one_of
 from vastaa.conversations.models import Conversation
 from vastaa.customers.models import Author
 from vastaa.errors import NotFoundError, PermanentError
+from vastaa.i18n import N_
 from vastaa.incidents.detection import signed
 from vastaa.incidents.models import STATUSES, Incident, IncidentFollowUp, IncidentMember
 from vastaa.messages.models import Message
@@ -36,7 +37,7 @@ ORDER = re.compile(r"(?<![\w-])[A-Z]{2,4}-\d{3,}(?:-\d{3,})*(?![\w-])")
 def incident_numbered(session: Session, number: int) -> Incident:
     incident = session.scalar(select(Incident).where(Incident.number == number))
     if incident is None:
-        raise NotFoundError(f"incident #{number}")
+        raise NotFoundError(N_("incident #{number}"), number=number)
     return incident
 
 
@@ -60,7 +61,7 @@ def set_status(
     """Move the incident on; "fixed" queues a follow-up for everyone affected. Returns how
     many follow-ups were queued."""
     if status not in STATUSES:
-        raise PermanentError(f"status is one of {', '.join(STATUSES)}")
+        raise PermanentError(N_("status is one of {statuses}"), statuses=", ".join(STATUSES))
     if status == incident.status:
         return 0
     incident.status = status
@@ -86,7 +87,7 @@ def set_owner(
     now: datetime,
 ) -> None:
     if owner_id is not None and session.get(User, owner_id) is None:
-        raise NotFoundError(f"user {owner_id}")
+        raise NotFoundError(N_("no such user"))
     incident.owner_id = owner_id
     changed(session, incident, actor_id, now, "owner")
 
@@ -128,7 +129,7 @@ def save_texts(
     if title is not None:
         title = title.strip()
         if not 1 <= len(title) <= 200:
-            raise PermanentError("a title has 1 to 200 characters")
+            raise PermanentError(N_("a title has 1 to 200 characters"))
         incident.title = title
         saved.append("title")
     for name, given, keys in (
@@ -141,10 +142,12 @@ def save_texts(
         cleaned = {key: (given.get(key) or "").strip() for key in keys}
         if any(len(text) > MAX_STATEMENT * 4 for text in cleaned.values()):
             raise PermanentError(
-                f"a {name.replace('_', ' ')} has at most {MAX_STATEMENT * 4} characters"
+                N_("a text has at most {count} characters"), count=MAX_STATEMENT * 4
             )
         if name != "review" and any(len(text) > MAX_STATEMENT for text in cleaned.values()):
-            raise PermanentError(f"a statement has at most {MAX_STATEMENT} characters")
+            raise PermanentError(
+                N_("a statement has at most {count} characters"), count=MAX_STATEMENT
+            )
         setattr(incident, name, {key: text for key, text in cleaned.items() if text})
         saved.append(name.replace("_", " "))
     if saved:
@@ -428,7 +431,7 @@ def finish_follow_up(
         .execution_options(synchronize_session=False)
     )
     if getattr(claimed, "rowcount", 0) != 1:  # done already, or by a second click just now
-        raise PermanentError("this follow-up is already done")
+        raise PermanentError(N_("this follow-up is already done"))
     session.refresh(item)
     return item
 

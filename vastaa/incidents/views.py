@@ -17,6 +17,7 @@ from vastaa.accounts.models import User as UserAccount
 from vastaa.accounts.models import at_least
 from vastaa.audit.service import log
 from vastaa.errors import NotFoundError, PermanentError
+from vastaa.i18n import N_, translations
 from vastaa.incidents import queries, regroup, report, service
 from vastaa.incidents.detection import Thresholds
 from vastaa.incidents.models import IncidentFollowUp
@@ -93,7 +94,7 @@ def _detail(
     user: CurrentUser,
     number: int,
     *,
-    error: str = "",
+    error: PermanentError | None = None,
     findings: object = None,
     edited: dict[uuid.UUID, str] | None = None,
     status_code: int = 200,
@@ -115,7 +116,7 @@ def _detail(
             "incident": page.incident,
             "users": users,
             "now": context.clock(),
-            "error": error,
+            "error": error.said(translations(user.locale).gettext) if error else "",
             "findings": findings,
             "edited": edited or {},
             "others": others,
@@ -149,7 +150,7 @@ def change_status(
             incident = service.incident_numbered(session, number)
             service.set_status(session, incident, status, actor_id=user.id, now=context.clock())
     except PermanentError as error:
-        return _detail(request, context, user, number, error=str(error), status_code=422)
+        return _detail(request, context, user, number, error=error, status_code=422)
     return _back(number)
 
 
@@ -159,7 +160,7 @@ def change_owner(context: Context, user: CheckedUser, number: int, owner: Text =
     try:
         owner_id = uuid.UUID(owner) if owner else None
     except ValueError:
-        raise PermanentError("no such user") from None
+        raise PermanentError(N_("no such user")) from None
     with context.transaction() as session:
         incident = service.incident_numbered(session, number)
         service.set_owner(session, incident, owner_id, actor_id=user.id, now=context.clock())
@@ -193,7 +194,7 @@ def save_texts(
     given = choices.get(which, {})
     try:
         if not given:
-            raise PermanentError("nothing to save")
+            raise PermanentError(N_("nothing to save"))
         with context.transaction() as session:
             incident = service.incident_numbered(session, number)
             service.save_texts(
@@ -204,7 +205,7 @@ def save_texts(
                 **given,  # type: ignore[arg-type]
             )
     except PermanentError as error:
-        return _detail(request, context, user, number, error=str(error), status_code=422)
+        return _detail(request, context, user, number, error=error, status_code=422)
     return _back(number, "#" + which.replace("_", "-"))
 
 
@@ -234,7 +235,7 @@ def move_complaints(
             )
             moved_to = receiver.number
     except PermanentError as error:
-        return _detail(request, context, user, number, error=str(error), status_code=422)
+        return _detail(request, context, user, number, error=error, status_code=422)
     return _back(moved_to)
 
 
@@ -257,7 +258,7 @@ def merge_incident(
                 now=context.clock(),
             )
     except PermanentError as error:
-        return _detail(request, context, user, number, error=str(error), status_code=422)
+        return _detail(request, context, user, number, error=error, status_code=422)
     return _back(number)
 
 
@@ -269,7 +270,7 @@ def _number(given: str) -> int:
     try:
         return int(given.strip().lstrip("#"))
     except ValueError:
-        raise PermanentError("choose an incident") from None
+        raise PermanentError(N_("choose an incident")) from None
 
 
 @router.post("/incidents/{number}/follow-ups/{follow_up_id}")
@@ -345,7 +346,7 @@ def finish_follow_up(
             context,
             user,
             number,
-            error=str(error),
+            error=error,
             edited={follow_up_id: text},
             status_code=422,
         )
