@@ -5,13 +5,15 @@ against the 28 spans before them."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import NOW
+from tests.conftest import NOW, login
 from tests.factories import message
 from vastaa.conversations.models import Conversation
 from vastaa.db import transaction
@@ -87,6 +89,26 @@ def test_a_burst_of_delivery_complaints_raises_one_volume_spike(
     assert _alerts(sessions) == [
         "Spike in volume: delivery, 9 messages in the last hours (usually 1.0)"
     ]
+    with transaction(sessions) as session:
+        assert session.scalars(select(Alert.detail)).all() == [
+            {"topic": "delivery", "kind": "volume", "count": 9, "value": 9.0, "baseline": 1.0}
+        ]
+
+
+def test_the_alerts_page_says_a_spike_in_the_readers_language(
+    client: TestClient, sessions: sessionmaker[Session], cast: dict[str, uuid.UUID]
+) -> None:
+    _add(sessions, _week(QUIET, BURST))
+    SpikeWatch().run_if_due(sessions, NOW)
+
+    login(client, "aino")  # reads Finnish
+    finnish = client.get("/alerts").text
+    login(client, "mert")  # reads Turkish
+    turkish = client.get("/alerts").text
+
+    assert "toimitus – määrä: 9 viestiä viime tunteina (yleensä 1.0)" in finnish
+    assert "teslimat hacmi: son saatlerde 9 mesaj (genellikle 1.0)" in turkish
+    assert "Spike in volume" not in finnish + turkish
 
 
 def test_a_jump_in_the_negative_share_raises_a_negativity_spike(

@@ -210,6 +210,7 @@ def test_breach_alerts_are_posted_to_the_webhook_and_retried_until_accepted(
     assert (refused, accepted) == (0, 1)
     assert [body["type"] for body in handler.received] == ["sla_breach", "sla_breach"]
     assert handler.received[-1]["conversation_id"] == str(conversations(sessions)["late"].id)
+    assert handler.received[-1]["detail"] is None  # a spike's figures; none for a breach
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
     assert alert.delivered_at == now and alert.delivery_error is None

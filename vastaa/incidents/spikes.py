@@ -39,6 +39,16 @@ class Spike:
     value: float  # messages, or the negative share
     baseline: float
 
+    def detail(self) -> dict[str, object]:
+        """What the alerts page says in the reader's language."""
+        return {
+            "topic": self.topic,
+            "kind": self.kind,
+            "count": self.count,
+            "value": round(self.value, 3),
+            "baseline": round(self.baseline, 3),
+        }
+
     def text(self) -> str:
         if self.kind == "volume":
             return (
@@ -127,7 +137,7 @@ def raise_alerts(session: Session, spikes: list[Spike], *, now: datetime, span: 
             )
         )
         if not recent:
-            session.add(Alert(kind="spike", at=now, text=text[:300]))
+            session.add(Alert(kind="spike", at=now, text=text[:300], detail=spike.detail()))
             raised += 1
     return raised
 

@@ -46,7 +46,10 @@ class Alert(Base):
     conversation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("conversation.id"))
     incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incident.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(String(300))  # in English, for the outgoing webhook
+    # What the page needs to say it in the reader's language (a spike: its topic, kind, count,
+    # value and usual value); empty where the kind and links say it all.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     # Delivery of the outgoing webhook: when it succeeded, and the last error if it did not.

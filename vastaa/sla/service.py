@@ -127,6 +127,7 @@ def webhook_payload(alert: Alert, conversation: Conversation | None) -> dict[str
         "due_at": conversation.due_at.isoformat() if conversation and conversation.due_at else None,
         "priority": conversation.priority if conversation else None,
         "text": alert.text,
+        "detail": alert.detail,
     }
 
 
