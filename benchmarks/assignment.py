@@ -7,27 +7,38 @@ baseline in the same process, pair by pair with ``grouping.affinity`` (as before
 The members are our labelled development complaints (benchmarks/data), with their real
 vectors and signatures, in incidents of ten; the new complaint is another of them.
 
-    python benchmarks/assignment.py [--repeat 7] [--write]
+A second table times all of ``detection.assign`` in a database (SQLite and PostgreSQL): the
+query for the open incidents and their members, the scoring, the new member written, the counts
+refreshed and the merge check, each run rolled back so that every run sees the same incidents.
+
+    python benchmarks/assignment.py [--repeat 7] [--postgres URL] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import Engine, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from incidents import STREAMS, Stream  # noqa: E402
-from ingest import _cpu  # noqa: E402
+from incidents import START, STREAMS, Stream  # noqa: E402
+from ingest import _cpu, ensure_database, fresh_engine  # noqa: E402
 
 from vastaa.benchmarking import write_section  # noqa: E402
+from vastaa.db import make_sessionmaker, transaction  # noqa: E402
+from vastaa.incidents import detection  # noqa: E402
 from vastaa.incidents.grouping import (  # noqa: E402
     Complaint,
     Pool,
@@ -35,6 +46,8 @@ from vastaa.incidents.grouping import (  # noqa: E402
     fits,
     group_fits,
 )
+from vastaa.messages.models import Message  # noqa: E402
+from vastaa.pipeline.files import ingest_stream  # noqa: E402
 
 SIZES = (10, 100, 500, 1000)  # open incidents
 MEMBERS = 10  # complaints in each
@@ -98,17 +111,76 @@ def row(new: Complaint, others: Sequence[Complaint], size: int, repeat: int) -> 
     )
 
 
+def _events(texts: Sequence[str]) -> list[bytes]:
+    """One post a complaint on one channel, a minute apart (within ten hours)."""
+    return [
+        json.dumps(
+            {
+                "channel": {"platform": "x", "account": "bench"},
+                "external_id": f"c{n}",
+                "kind": "post",
+                "author": {"id": f"u{n}", "handle": f"user{n}"},
+                "text": text,
+                "created_at": (START + timedelta(minutes=n % 600)).isoformat(),
+            }
+        ).encode()
+        for n, text in enumerate(texts)
+    ]
+
+
+def _candidate(message_id: uuid.UUID, complaint: Complaint) -> detection.Candidate:
+    return detection.Candidate(message_id, "", complaint.at, None, complaint.signature)
+
+
+def desk(
+    engine: Engine, texts: Sequence[str], members: Sequence[Complaint], size: int
+) -> tuple[detection.Candidate, Complaint]:
+    """Fill the database with ``size`` open incidents of ``MEMBERS`` complaints each (members
+    written as ``detection.assign`` writes them); returns the new complaint (the last one)."""
+    sessions = make_sessionmaker(engine)
+    count = size * MEMBERS
+    listed = [*texts[:count], texts[-1]]
+    ingest_stream(_events(listed), sessions, clock=lambda: START, batch_size=5000)
+    with transaction(sessions) as session:
+        rows = session.execute(select(Message.external_id, Message.id)).all()
+        ids = {external_id: message_id for external_id, message_id in rows}
+        for first in range(0, count, MEMBERS):
+            complaint = members[first]
+            incident = detection.new_incident(session, None, complaint.at, START)
+            for n in range(first, first + MEMBERS):
+                candidate = _candidate(ids[f"c{n}"], members[n])
+                detection._add_member(session, incident, candidate, members[n].vector, 0.0, START)
+    return _candidate(ids[f"c{len(listed) - 1}"], members[-1]), members[-1]
+
+
+def in_database(
+    engine: Engine, complaints: Sequence[Complaint], texts: Sequence[str], size: int, repeat: int
+) -> float:
+    """Median milliseconds of one whole ``detection.assign``, rolled back after each run. The
+    members are the complaints after the first, which is the new one."""
+    count = size * MEMBERS
+    members = [complaints[1 + n % (len(complaints) - 1)] for n in range(count)] + [complaints[0]]
+    names = [texts[1 + n % (len(texts) - 1)] for n in range(count)] + [texts[0]]
+    sessions = make_sessionmaker(engine)
+    candidate, new = desk(engine, names, members, size)
+
+    def run() -> None:
+        with sessions() as session, session.begin() as outer:
+            detection.assign(session, candidate, new.vector, detection.Thresholds(), now=START)
+            outer.rollback()
+
+    return timed(run, repeat)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/vastaa_bench")
     args = parser.parse_args()
-    complaints = [
-        c
-        for name, part in STREAMS.items()
-        if part == "dev"
-        for c in Stream.load(name, part).complaints
-    ]
+    streams = [Stream.load(name, part) for name, part in STREAMS.items() if part == "dev"]
+    complaints = [c for stream in streams for c in stream.complaints]
+    texts = [str(row["text"]) for stream in streams for row in stream.rows]
     new, others = complaints[0], complaints[1:]
     lines = [
         f"`python benchmarks/assignment.py --repeat {args.repeat}` on {_cpu()}: milliseconds to "
@@ -120,13 +192,33 @@ def main() -> None:
         "against every other open incident, as `detection.assign` does next (`grouping."
         "group_fits` now; before, one fit per member of the grown incident and other incident). "
         "The database reads (one query for the members of all open incidents) are not "
-        "included.",
+        "included here; the second table has them.",
         "",
         "| open incidents | members | assign, pair by pair (ms) | assign, matrix (ms) | ratio "
         "| merge check, pair by pair (ms) | merge check, matrix (ms) | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [row(new, others, size, args.repeat) for size in SIZES]
+    lines += [
+        "",
+        "All of `detection.assign` in a database, reads and writes included (the open incidents "
+        "and their members read in one query, the scoring, the new member written, the counts "
+        "refreshed, the merge check), median milliseconds, each run rolled back:",
+        "",
+        "| open incidents | members | SQLite (ms) | PostgreSQL (ms) |",
+        "|---:|---:|---:|---:|",
+    ]
+    ensure_database(args.postgres)
+    with tempfile.TemporaryDirectory() as tmp:
+        for run, size in enumerate(SIZES):
+            figures = []
+            for kind in ("sqlite", "postgresql"):
+                engine = fresh_engine(kind, args.postgres, Path(tmp), run)
+                figures.append(in_database(engine, complaints, texts, size, args.repeat))
+                engine.dispose()
+            sqlite, postgres = figures
+            lines.append(f"| {size} | {size * MEMBERS} | {sqlite:.1f} | {postgres:.1f} |")
+            print(lines[-1], flush=True)
     report = "\n".join(lines)
     print(report)
     if args.write:
