@@ -52,3 +52,21 @@ def test_incidents_from_the_command_line(
     assert [(e.actor_name, e.summary) for e in exports] == [
         ("vastaa incidents aftercare", f"after-care #{incident.number}")
     ] * 2
+
+
+def test_the_days_of_the_report_are_the_configured_time_zones(
+    sessions: sessionmaker[Session], database_url: str, now: datetime, tmp_path: Path
+) -> None:
+    """The wave came at about 11:00 UTC on 20 November: already the 21st on Kiritimati (UTC+14),
+    as the web page says it."""
+    incident = _wave(sessions, now)
+    env = {
+        "VASTAA_DATABASE_URL": database_url,
+        "VASTAA_DATA_DIR": str(tmp_path),
+        "VASTAA_TIMEZONE": "Pacific/Kiritimati",
+    }
+
+    markdown = CliRunner().invoke(main, ["incidents", "aftercare", str(incident.number)], env=env)
+
+    by_day = markdown.output.split("## By day", 1)[1]
+    assert "| 2026-11-21 | 3 |" in by_day and "2026-11-20" not in by_day

@@ -61,12 +61,16 @@ def list_incidents(show_all: bool, isolated: bool, as_json_lines: bool) -> None:
     from vastaa.incidents import queries
 
     show = "isolated" if isolated else "all" if show_all else "open"
-    engine = _ready_engine(_settings())
+    settings = _settings()
+    engine = _ready_engine(settings)
     try:
         with transaction(make_sessionmaker(engine)) as session:
             rows = queries.listed(session, show=show)
             pages = [
-                queries.detail(session, row.incident.number, suggestions=False) for row in rows
+                queries.detail(
+                    session, row.incident.number, timezone=settings.timezone, suggestions=False
+                )
+                for row in rows
             ]
     finally:
         engine.dispose()
@@ -88,10 +92,11 @@ def show(number: int) -> None:
     from vastaa.cli import _ready_engine, _settings
     from vastaa.incidents import queries
 
-    engine = _ready_engine(_settings())
+    settings = _settings()
+    engine = _ready_engine(settings)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            page = queries.detail(session, number)
+            page = queries.detail(session, number, timezone=settings.timezone)
             data = as_json(page)
     except VastaaError as error:
         raise click.ClickException(str(error)) from None
@@ -120,7 +125,8 @@ def aftercare(number: int | None, start: str, end: str, kind: str, output: str |
     try:
         with transaction(make_sessionmaker(engine)) as session:
             if number is not None:
-                text = report.markdown(queries.detail(session, number), timezone=settings.timezone)
+                page = queries.detail(session, number, timezone=settings.timezone)
+                text = report.markdown(page, timezone=settings.timezone)
                 what = f"after-care #{number}"
             else:
                 pages = queries.in_period(session, since, until, timezone=settings.timezone)

@@ -100,9 +100,7 @@ class Page:
     follow_ups: list[IncidentFollowUp] = field(default_factory=list)
 
 
-def detail(
-    session: Session, number: int, *, timezone: str = "UTC", suggestions: bool = True
-) -> Page:
+def detail(session: Session, number: int, *, timezone: str, suggestions: bool = True) -> Page:
     incident = service.incident_numbered(session, number)
     owner = session.get(User, incident.owner_id) if incident.owner_id else None
     members = _members(session, incident)
@@ -197,9 +195,7 @@ def _trend(members: list[Member], zone: ZoneInfo) -> list[Day]:
     ]
 
 
-def in_period(
-    session: Session, start: datetime, end: datetime, *, timezone: str = "UTC"
-) -> list[Page]:
+def in_period(session: Session, start: datetime, end: datetime, *, timezone: str) -> list[Page]:
     """Every pattern or problem with a complaint in [start, end), oldest first (at most
     ``LISTED``; the report says when there were more)."""
     numbers = session.scalars(

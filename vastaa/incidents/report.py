@@ -81,7 +81,7 @@ def figure_rows(figures: Figures) -> list[tuple[str, str]]:
     ]
 
 
-def markdown(page: Page, *, timezone: str = "UTC") -> str:
+def markdown(page: Page, *, timezone: str) -> str:
     zone = ZoneInfo(timezone)
     incident = page.incident
 
@@ -149,9 +149,7 @@ def markdown(page: Page, *, timezone: str = "UTC") -> str:
     return "\n".join(lines)
 
 
-def period_markdown(
-    pages: Sequence[Page], *, start: datetime, end: datetime, timezone: str = "UTC"
-) -> str:
+def period_markdown(pages: Sequence[Page], *, start: datetime, end: datetime, timezone: str) -> str:
     zone = ZoneInfo(timezone)
     people = sum(p.figures.people for p in pages)
     detected = [p.figures.time_to_detect for p in pages if p.figures.time_to_detect]
