@@ -266,6 +266,25 @@ def test_aftercare_exports_markdown_and_pdf_with_the_review(
     assert [answer.status_code for answer in extremes] == [400, 400, 400]
 
 
+def test_an_untitled_incident_is_named_by_its_number_in_the_after_care(
+    client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
+) -> None:
+    incident = _wave(sessions, now)
+    with transaction(sessions) as session:
+        stored = session.get(Incident, incident.id)
+        assert stored is not None
+        stored.title = ""
+    login(client, "mert")
+
+    period = client.get("/incidents/aftercare").text
+    one = client.get(f"/incidents/{incident.number}/aftercare.md").text
+    many = client.get("/incidents/aftercare?format=md").text
+
+    assert f'<a href="/incidents/{incident.number}">#{incident.number}</a>' in period
+    assert one.startswith(f"# Incident #{incident.number}\n")
+    assert f"| {incident.number} | — |" in many
+
+
 def test_alerts_name_the_incident(
     client: TestClient, sessions: sessionmaker[Session], now: datetime, cast: dict[str, uuid.UUID]
 ) -> None:

@@ -89,7 +89,7 @@ def markdown(page: Page, *, timezone: str) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
 
     lines = [
-        f"# Incident #{incident.number}: {cell(incident.title)}",
+        f"# Incident #{incident.number}" + (f": {cell(incident.title)}" if incident.title else ""),
         "",
         f"Status: {incident.status} · level: {incident.level} · owner: {cell(page.owner or '—')}",
         "",
@@ -170,14 +170,15 @@ def period_markdown(pages: Sequence[Page], *, start: datetime, end: datetime, ti
     for page in pages:
         f, incident = page.figures, page.incident
         lines.append(
-            f"| {incident.number} | {cell(incident.title)} | {incident.status} | {f.people} | "
+            f"| {incident.number} | {cell(incident.title) or '—'} | {incident.status} | "
+            f"{f.people} | "
             f"{duration(f.time_to_detect)} | {duration(f.time_to_first_response)} | "
             f"{_score(f.sentiment_before)} | {_score(f.sentiment_after)} | {f.replies_sent} |"
         )
     for page in pages:
         review = page.incident.review or {}
         if any(review.values()):
-            lines += ["", f"## #{page.incident.number} {cell(page.incident.title)}", ""]
+            lines += ["", f"## #{page.incident.number} {cell(page.incident.title)}".rstrip(), ""]
             for key, label in (
                 ("went_well", "What went well"),
                 ("improve", "What to improve"),
