@@ -101,6 +101,8 @@ def test_the_incident_page_shows_members_across_languages_and_escapes_their_text
     assert "<script>alert(1)" not in page.text
     for lang in ("fi", "en", "tr"):
         assert f"<td>{lang}</td>" in page.text
+    # What it names, in the reader's language (Aino reads Finnish), not internal keys.
+    assert "<dd>Aamu A2, vuoto, " in page.text
     # Three complaints: the day's sentiment is below zero, drawn as a red bar.
     assert '<rect class="negative"' in page.text and '<rect class="positive"' not in page.text
 

@@ -36,6 +36,7 @@ from vastaa.incidents.models import (
     IncidentFollowUp,
     IncidentMember,
 )
+from vastaa.incidents.names import fault_name
 from vastaa.incidents.spikes import SpikeWatch
 from vastaa.messages.models import Message
 from vastaa.sla.models import Alert
@@ -371,7 +372,7 @@ def refresh(session: Session, incident: Incident, thresholds: Thresholds, now: d
 
 def describe(incident: Incident) -> str:
     """A first title, until someone writes a better one: "coffee maker: leak, E4"."""
-    parts = [f.replace("_", " ") for f in incident.faults[:2]] + list(incident.codes[:1])
+    parts = [fault_name(f) for f in incident.faults[:2]] + list(incident.codes[:1])
     head = incident.product or ""
     return f"{head}: {', '.join(parts)}" if head and parts else head or ", ".join(parts)
 

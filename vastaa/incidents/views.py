@@ -21,6 +21,7 @@ from vastaa.i18n import N_, translations
 from vastaa.incidents import queries, regroup, report, service
 from vastaa.incidents.detection import Thresholds
 from vastaa.incidents.models import IncidentFollowUp
+from vastaa.incidents.names import fault_name
 from vastaa.replies.service import BlockedReply, agent_signature, reply
 from vastaa.replies.views import review_rules
 from vastaa.web.auth import CheckedUser, Context, CurrentUser, User
@@ -107,6 +108,7 @@ def _detail(
             select(UserAccount.id, UserAccount.display_name).order_by(UserAccount.display_name)
         ).all()
         others = regroup.candidates(session, page.incident) if _supervises(user) else []
+    gettext = translations(user.locale).gettext
     return context.templates.render(
         request,
         "incidents/detail.html",
@@ -116,10 +118,11 @@ def _detail(
             "incident": page.incident,
             "users": users,
             "now": context.clock(),
-            "error": error.said(translations(user.locale).gettext) if error else "",
+            "error": error.said(gettext) if error else "",
             "findings": findings,
             "edited": edited or {},
             "others": others,
+            "faults": [gettext(fault_name(key)) for key in page.incident.faults],
         },
         locale=user.locale,
         status_code=status_code,
