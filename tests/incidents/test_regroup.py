@@ -198,6 +198,8 @@ def test_a_supervisor_splits_and_merges_on_the_page_and_an_agent_cannot(
     assert merged.status_code == 303
     gone = client.get(f"/incidents/{wave.number + 1}", follow_redirects=False)
     assert gone.headers["location"] == f"/incidents/{wave.number}"
+    report = client.get(f"/incidents/{wave.number + 1}/aftercare.pdf", follow_redirects=False)
+    assert report.headers["location"] == f"/incidents/{wave.number}/aftercare.pdf"
     with transaction(sessions) as session:
         aliases = session.scalars(select(IncidentAlias.number)).all()
         assert aliases == [wave.number + 1]

@@ -244,7 +244,11 @@ def test_aftercare_exports_markdown_and_pdf_with_the_review(
 
     login(client, "aino")
     assert client.get(f"/incidents/{incident.number}/aftercare.md").status_code == 403
+    # An agent is not offered the exports she may not have.
+    assert "aftercare.md" not in client.get(f"/incidents/{incident.number}").text
+    assert "format=md" not in client.get("/incidents/aftercare").text
     login(client, "mert")
+    assert "aftercare.md" in client.get(f"/incidents/{incident.number}").text
     text = client.get(f"/incidents/{incident.number}/aftercare.md").text
     pdf = client.get(f"/incidents/{incident.number}/aftercare.pdf")
     period = client.get("/incidents/aftercare")

@@ -364,6 +364,9 @@ def aftercare(context: Context, user: User, number: int, kind: str) -> Response:
         raise NotFoundError(f"after-care as {kind!r}")
     user.require("supervisor")
     with context.transaction() as session:
+        merged = regroup.merged_into(session, number)
+        if merged is not None:  # the number of one merged into another: that one's report
+            return RedirectResponse(f"/incidents/{merged}/aftercare.{kind}", status_code=303)
         page = queries.detail(session, number, timezone=context.settings.timezone)
         text = report.markdown(page, timezone=context.settings.timezone)
         service.exported(
