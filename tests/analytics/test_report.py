@@ -51,6 +51,9 @@ def test_the_weekly_report_compares_the_week_with_the_one_before(
     }
     assert rows["Messages in"] == ("3", "0")
     assert rows["Mean first response"] == ("30 min", "—")
+    for locale, said in (("tr", "30 dk"), ("fi", "30 min")):
+        written = report.figures(made.board.totals, made.before, locale)
+        assert ("Mean first response", said, "—") in written
     page = report.html(made, Templates(timezone=HELSINKI), "fi")
     assert "2026-W47" in page and "<svg" in page
     assert "<script" not in page  # a standalone file that runs nothing

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -85,9 +86,9 @@ def html(report: Weekly, templates: Templates, locale: str) -> str:
         report=report,
         board=report.board,
         t=report.board.totals,
-        rows=figures(report.board.totals, report.before),
+        rows=figures(report.board.totals, report.before, locale),
         top=max([1, *(sum(day.inbound.values()) for day in report.board.days)]),
-        minutes=_minutes,
+        minutes=lambda value: _minutes(value, locale),
         score=_score,
         percent=_percent,
     )
@@ -97,14 +98,20 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f} %"
 
 
-def _minutes(value: float | None) -> str:
+# Short units of time as each language writes them: minutes, hours, days.
+UNITS = {"fi": ("min", "h", "vrk"), "tr": ("dk", "sa", "gün"), "en": ("min", "h", "d")}
+
+
+def _minutes(value: float | None, locale: str = "en") -> str:
+    """A duration in minutes as "30 min", "1.5 h" or "2.3 d" (in Finnish "1,5 h", "2,3 vrk")."""
     if value is None:
         return "—"
+    minute, hour, day = UNITS.get(locale, UNITS["en"])
     if value < 60:
-        return f"{value:.0f} min"
+        return f"{format_decimal(value, '0', locale=locale)} {minute}"
     if value < 48 * 60:
-        return f"{value / 60:.1f} h"
-    return f"{value / 1440:.1f} d"
+        return f"{format_decimal(value / 60, '0.0', locale=locale)} {hour}"
+    return f"{format_decimal(value / 1440, '0.0', locale=locale)} {day}"
 
 
 def _score(value: float | None) -> str:
@@ -116,18 +123,21 @@ def _(text: str) -> str:
     return text
 
 
-def figures(t: queries.Totals, before: queries.Totals) -> list[tuple[str, str, str]]:
-    """(what, this week, the week before), in English: the report translates the names."""
+def figures(
+    t: queries.Totals, before: queries.Totals, locale: str = "en"
+) -> list[tuple[str, str, str]]:
+    """(what, this week, the week before); the names in English (the report translates them),
+    the durations written for ``locale``."""
     rows: list[tuple[str, Callable[[queries.Totals], str]]] = [
         (_("Messages in"), lambda x: str(x.inbound)),
         (_("Mentions"), lambda x: str(x.mentions)),
         (_("Complaints"), lambda x: str(x.complaints)),
         (_("Replies sent"), lambda x: str(x.outbound)),
         (_("Answered"), lambda x: _percent(x.answered_share)),
-        (_("Mean first response"), lambda x: _minutes(x.frt)),
+        (_("Mean first response"), lambda x: _minutes(x.frt, locale)),
         (_("First responses within SLA"), lambda x: _percent(x.sla_share)),
         (_("Resolved"), lambda x: str(x.resolved)),
-        (_("Mean time to resolve"), lambda x: _minutes(x.resolution)),
+        (_("Mean time to resolve"), lambda x: _minutes(x.resolution, locale)),
         (_("Mean sentiment"), lambda x: _score(x.sentiment)),
         (_("negative"), lambda x: _percent(x.negative_share)),
         (_("Turned positive"), lambda x: str(x.tone_changes)),
@@ -147,7 +157,10 @@ def markdown(report: Weekly, locale: str) -> str:
         "",
         f"| | {_('This week')} | {_('The week before')} |",
         "|---|---:|---:|",
-        *(f"| {_(name)} | {now} | {then} |" for name, now, then in figures(t, report.before)),
+        *(
+            f"| {_(name)} | {now} | {then} |"
+            for name, now, then in figures(t, report.before, locale)
+        ),
         "",
         f"## {_('By day')}",
         "",
@@ -156,7 +169,7 @@ def markdown(report: Weekly, locale: str) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
         *(
             f"| {d.day.isoformat()} | {sum(d.inbound.values())} | {d.negative} "
-            f"| {_score(d.sentiment)} | {d.cases} | {d.answered} | {_minutes(d.frt)} |"
+            f"| {_score(d.sentiment)} | {d.cases} | {d.answered} | {_minutes(d.frt, locale)} |"
             for d in board.days
         ),
         "",
@@ -183,7 +196,7 @@ def markdown(report: Weekly, locale: str) -> str:
         "|---|---:|---:|---:|---:|---:|",
         *(
             f"| {cell(g.name) if g.name else _('No team')} | {g.cases} | {g.answered} "
-            f"| {_minutes(g.frt)} | {_percent(g.sla_share)} | {g.resolved} |"
+            f"| {_minutes(g.frt, locale)} | {_percent(g.sla_share)} | {g.resolved} |"
             for g in board.teams
         ),
         "",
@@ -193,7 +206,7 @@ def markdown(report: Weekly, locale: str) -> str:
         f"| {_('Mean first response')} |",
         "|---|---:|---:|---:|",
         *(
-            f"| {cell(g.name)} | {g.replies} | {g.answered} | {_minutes(g.frt)} |"
+            f"| {cell(g.name)} | {g.replies} | {g.answered} | {_minutes(g.frt, locale)} |"
             for g in board.agents
             if g.replies
         ),
