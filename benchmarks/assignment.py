@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -172,6 +173,24 @@ def in_database(
     return timed(run, repeat)
 
 
+def capacity(members: int, milliseconds: float, window_hours: int = 72) -> str:
+    """What the slowest figure means for a brand: placing one complaint costs about the same
+    per complaint open, so one worker keeps up until the open complaints arrive faster than
+    it places them (n / window per hour against 3600 / (n · cost) per hour)."""
+    per_hour = 3600 / (milliseconds / 1000)
+    per_member = milliseconds / 1000 / members  # seconds per open complaint
+    limit = math.sqrt(3600 * window_hours / per_member)
+    return (
+        f"What it means: with {members:,} complaints open in the window ({window_hours} hours "
+        f"by default), one worker places a new complaint in {milliseconds / 1000:.1f} s, about "
+        f"{per_hour:,.0f} an hour, while the brand receives about {members / window_hours:,.0f} "
+        f"an hour to keep that many open. The cost grows with the complaints open, so one "
+        f"worker falls behind at about {limit:,.0f} complaints in the window (about "
+        f"{limit / window_hours * 24:,.0f} a day); nothing prunes the incidents a complaint is "
+        "scored against yet."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
@@ -219,6 +238,8 @@ def main() -> None:
             sqlite, postgres = figures
             lines.append(f"| {size} | {size * MEMBERS} | {sqlite:.1f} | {postgres:.1f} |")
             print(lines[-1], flush=True)
+    slowest = max(sqlite, postgres)
+    lines += ["", capacity(SIZES[-1] * MEMBERS, slowest)]
     report = "\n".join(lines)
     print(report)
     if args.write:
