@@ -209,7 +209,7 @@ def pdf(text: str) -> bytes:
     for line in [*text.splitlines(), ""]:
         if line.startswith("|"):
             cells = [_plain(c.strip()) for c in UNESCAPED_PIPE.split(line.strip()[1:-1])]
-            if not all(set(c) <= set("-: ") for c in cells):
+            if not all(c and set(c) <= set("-: ") for c in cells):  # not the |---| line
                 table.append(cells)
             continue
         if table:
@@ -252,8 +252,16 @@ def _table(document: object, rows: list[list[str]]) -> None:
 
     assert isinstance(document, FPDF)
     document.set_font("DejaVu", "", 7.5)
-    with document.table(first_row_as_headings=bool(any(rows[0])), line_height=4) as table:
-        for row in rows:
+    headed = any(rows[0])
+    body = rows if headed else rows[1:]  # "| | |": a table of names and values, no heading
+    if not body:
+        return
+    # Each column as wide as its longest cell, up to a point: people's text gets the room.
+    widths = tuple(
+        min(max(len(row[n]) for row in rows if n < len(row)), 60) + 3 for n in range(len(rows[0]))
+    )
+    with document.table(first_row_as_headings=headed, line_height=4, col_widths=widths) as table:
+        for row in body:
             cells = table.row()
             for cell in row:
                 cells.cell(cell)
