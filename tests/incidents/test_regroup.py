@@ -200,6 +200,11 @@ def test_a_supervisor_splits_and_merges_on_the_page_and_an_agent_cannot(
     assert gone.headers["location"] == f"/incidents/{wave.number}"
     report = client.get(f"/incidents/{wave.number + 1}/aftercare.pdf", follow_redirects=False)
     assert report.headers["location"] == f"/incidents/{wave.number}/aftercare.pdf"
+    # A form sent from the old page changes nothing and says why, on the incident it joined.
+    stale = client.post(
+        f"/incidents/{wave.number + 1}/status", data={"status": "fixed", "csrf_token": token}
+    )
+    assert stale.status_code == 409 and "birleştirildi" in stale.text
     with transaction(sessions) as session:
         aliases = session.scalars(select(IncidentAlias.number)).all()
         assert aliases == [wave.number + 1]

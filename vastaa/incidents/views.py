@@ -103,6 +103,13 @@ def _detail(
     """The incident's page; ``edited`` keeps a follow-up's text as the agent left it when it
     could not be sent."""
     with context.transaction() as session:
+        merged = regroup.merged_into(session, number)
+        if merged is not None:  # a form sent from the page of one merged since: this one's page
+            error = PermanentError(
+                N_("incident #{number} was merged into this one; nothing was changed"),
+                number=number,
+            )
+            number, status_code = merged, 409
         page = queries.detail(session, number, timezone=context.settings.timezone)
         users = session.execute(
             select(UserAccount.id, UserAccount.display_name).order_by(UserAccount.display_name)
